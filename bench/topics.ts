@@ -1,0 +1,35 @@
+/**
+ * Topics for the workloads: CreateTopics when the broker advertises it, else auto-creation by a
+ * Metadata request (the broker is started with --default-partitions = the largest count needed,
+ * and a workload with fewer partitions uses the first ones only).
+ */
+import { WireClient } from '../src/client/wire-client.js';
+import { ApiKey } from '../protocol/generated/api-keys.js';
+import { ErrorCode } from '../protocol/generated/error-codes.js';
+
+export interface TopicInfo {
+  name: string;
+  /** Partitions the workload uses (0..used-1). */
+  used: number;
+  /** Partitions the topic has. */
+  total: number;
+}
+
+export async function ensureTopic(admin: WireClient, name: string, partitions: number): Promise<TopicInfo> {
+  const versions = await admin.send(ApiKey.ApiVersions, 3, { clientSoftwareName: 'streamhouse-bench', clientSoftwareVersion: '0' });
+  const create = versions.apiKeys.find((k) => k.apiKey === ApiKey.CreateTopics);
+  if (create && create.maxVersion >= 5) {
+    const res = await admin.send(ApiKey.CreateTopics, Math.min(7, create.maxVersion), {
+      topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
+      timeoutMs: 30_000,
+      validateOnly: false,
+    });
+    const code = res.topics[0].errorCode;
+    if (code !== ErrorCode.NONE && code !== ErrorCode.TOPIC_ALREADY_EXISTS) throw new Error(`CreateTopics ${name}: error ${code}`);
+  }
+  const md = await admin.send(ApiKey.Metadata, 12, { topics: [{ name }], allowAutoTopicCreation: true, includeTopicAuthorizedOperations: false });
+  const t = md.topics[0];
+  if (t.errorCode !== ErrorCode.NONE) throw new Error(`Metadata ${name}: error ${t.errorCode}`);
+  if (t.partitions.length < partitions) throw new Error(`topic ${name} has ${t.partitions.length} partitions, needs ${partitions}`);
+  return { name, used: partitions, total: t.partitions.length };
+}

@@ -1,0 +1,153 @@
+import { decompressFrame } from 'lz4-napi';
+import { readBatchHeader, readRecords } from '../../protocol/records/index.js';
+import type { SegmentRecord } from '../metadata/metadata-store.js';
+import { ObjectNotFoundError, type ObjectStore } from '../objects/object-store.js';
+import type { PartitionLog } from './partition-log.js';
+import type { SegmentCache } from './segment-cache.js';
+
+/** Fixed offsets inside a v2 batch header that the scan needs (Kafka's DefaultRecordBatch layout). */
+const BATCH_LENGTH_AT = 8;
+const LAST_OFFSET_DELTA_AT = 23;
+const LOG_OVERHEAD = 12;
+
+export interface ReadResult {
+  /** Whole batches, as views into cached segment bytes: one view per segment read. */
+  batches: Buffer[];
+  bytes: number;
+}
+
+export interface TimestampLookup {
+  offset: bigint;
+  timestamp: bigint;
+}
+
+/**
+ * The read path: finds the segments holding an offset through the partition's B-tree, gets their
+ * bytes from the cache or with a ranged GET of the object store, and hands out whole batches
+ * without copying them.
+ */
+export class LogReader {
+  constructor(
+    private readonly objects: ObjectStore,
+    private readonly cache: SegmentCache,
+  ) {}
+
+  /**
+   * The segment's batches back to back, from the cache or the object store. With `cache: false`
+   * a segment that is not cached is read without being cached (background work).
+   */
+  segmentBytes(segment: SegmentRecord, options: { cache?: boolean } = {}): Promise<Buffer> {
+    if (options.cache === false) {
+      const cached = this.cache.peek(segment);
+      return cached ? Promise.resolve(cached) : this.loadSegment(segment);
+    }
+    return this.cache.load(segment, (seg) => this.loadSegment(seg));
+  }
+
+  private async loadSegment(seg: SegmentRecord): Promise<Buffer> {
+    const body = await this.objects.getRange(seg.objectKey, { start: seg.byteStart, length: seg.byteLength });
+    if (body.length !== seg.byteLength) {
+      throw new Error(`segment ${seg.objectKey}@${seg.byteStart}: read ${body.length} bytes, expected ${seg.byteLength}`);
+    }
+    if (seg.format === 'raw') return body;
+    const raw = await decompressFrame(body);
+    if (raw.length !== seg.rawLength) {
+      throw new Error(`segment ${seg.objectKey}@${seg.byteStart} unframed to ${raw.length} bytes, expected ${seg.rawLength}`);
+    }
+    return raw;
+  }
+
+  /**
+   * Whole batches from the one holding `fetchOffset`, up to `maxBytes`. When `minOneBatch`, the
+   * first batch is returned even if it is larger than `maxBytes`, so a consumer always progresses.
+   * The caller has checked that logStartOffset <= fetchOffset < highWatermark.
+   */
+  async read(p: PartitionLog, fetchOffset: bigint, maxBytes: number, minOneBatch: boolean): Promise<ReadResult> {
+    const spans: Buffer[] = [];
+    let bytes = 0;
+    let segment = p.segmentFor(fetchOffset) ?? p.segmentAfter(fetchOffset);
+    while (segment && segment.baseOffset < p.highWatermark) {
+      let raw: Buffer;
+      try {
+        raw = await this.segmentBytes(segment);
+      } catch (err) {
+        // A merge or retention swapped this row out and its object is gone: look again.
+        const replacement = err instanceof ObjectNotFoundError ? p.segmentFor(segment.baseOffset) : undefined;
+        if (!replacement || replacement.objectKey === segment.objectKey) throw err;
+        segment = replacement;
+        continue;
+      }
+      // Batches of one segment sit back to back, so what is taken from it is one span: a single view.
+      let pos = 0;
+      let spanStart = -1;
+      let full = false;
+      while (pos + LOG_OVERHEAD <= raw.length) {
+        const size = raw.readInt32BE(pos + BATCH_LENGTH_AT) + LOG_OVERHEAD;
+        const base = raw.readBigInt64BE(pos);
+        const last = base + BigInt(raw.readInt32BE(pos + LAST_OFFSET_DELTA_AT));
+        if (last >= fetchOffset) {
+          if (bytes + size > maxBytes && !(minOneBatch && bytes === 0)) {
+            full = true;
+            break;
+          }
+          if (spanStart < 0) spanStart = pos;
+          bytes += size;
+        }
+        pos += size;
+      }
+      if (spanStart >= 0) spans.push(raw.subarray(spanStart, full ? pos : Math.min(pos, raw.length)));
+      if (full) break;
+      segment = p.segmentAfter(segment.baseOffset);
+    }
+    return { batches: spans, bytes };
+  }
+
+  /**
+   * The first offset whose record timestamp is >= `timestamp`, with that timestamp (ListOffsets by
+   * time). Segment rows carry their max timestamp, so only one segment is read.
+   */
+  async offsetForTimestamp(p: PartitionLog, timestamp: bigint): Promise<TimestampLookup | null> {
+    for (const segment of p.segments()) {
+      if (segment.maxTimestamp < timestamp || segment.lastOffset < p.logStartOffset) continue;
+      const raw = await this.segmentBytes(segment);
+      for (const batch of splitRun(raw)) {
+        const h = readBatchHeader(batch, 0);
+        if (h.maxTimestamp < timestamp || h.baseOffset + BigInt(h.lastOffsetDelta) < p.logStartOffset) continue;
+        if (h.timestampType === 'log_append') return { offset: maxOf(h.baseOffset, p.logStartOffset), timestamp: h.maxTimestamp };
+        for (const r of readRecords(batch)) {
+          if (r.offset >= p.logStartOffset && r.timestamp >= timestamp) return { offset: r.offset, timestamp: r.timestamp };
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The offset of the record with the largest timestamp (the first such record), and that timestamp. */
+  async maxTimestampOffset(p: PartitionLog): Promise<TimestampLookup | null> {
+    let best: SegmentRecord | undefined;
+    for (const s of p.segments()) if (s.lastOffset >= p.logStartOffset && (!best || s.maxTimestamp > best.maxTimestamp)) best = s;
+    if (!best || best.maxTimestamp < 0n) return null;
+    const raw = await this.segmentBytes(best);
+    for (const batch of splitRun(raw)) {
+      const h = readBatchHeader(batch, 0);
+      if (h.maxTimestamp !== best.maxTimestamp) continue;
+      if (h.timestampType === 'log_append') return { offset: h.baseOffset + BigInt(h.lastOffsetDelta), timestamp: h.maxTimestamp };
+      for (const r of readRecords(batch)) if (r.timestamp === h.maxTimestamp) return { offset: r.offset, timestamp: r.timestamp };
+    }
+    return null;
+  }
+}
+
+/** The batches of a segment's raw bytes, as views. */
+export function* splitRun(raw: Buffer): IterableIterator<Buffer> {
+  let pos = 0;
+  while (pos + LOG_OVERHEAD <= raw.length) {
+    const size = raw.readInt32BE(pos + BATCH_LENGTH_AT) + LOG_OVERHEAD;
+    yield raw.subarray(pos, pos + size);
+    pos += size;
+  }
+}
+
+function maxOf(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}

@@ -1,0 +1,133 @@
+import type { Logger } from 'pino';
+import { compressFrame } from 'lz4-napi';
+import type { SegmentRecord } from '../metadata/metadata-store.js';
+import type { LogManager, TopicState } from './log-manager.js';
+import { segmentObjectKey } from './object-format.js';
+import type { PartitionLog } from './partition-log.js';
+import { uniqueSuffix } from './log-writer.js';
+
+export interface MergePolicy {
+  /** Small runs of one partition that make a merge worth it. */
+  minSegments: number;
+  /** Runs older than this are merged even when fewer than minSegments (but at least two). */
+  maxAgeMs: number;
+  /**
+   * Runs younger than this are left alone: the tail is what tailing consumers read from the cache,
+   * and rewriting it while it is hot costs CPU and evicts the working set.
+   */
+  minAgeMs: number;
+  /** Raw bytes one pass rewrites at most, so a pass never holds the broker for long. */
+  maxBytesPerPass: number;
+}
+
+/** A run inside a multi-partition flush object, as opposed to a merged per-partition segment. */
+export function isFlushRun(segment: SegmentRecord): boolean {
+  return segment.objectKey.startsWith('objects/');
+}
+
+/**
+ * The background merger: rewrites a partition's small runs (scattered over flush objects) into
+ * per-partition segments `{topic}/{partition}/seg_{base offset}…bin` of up to segment.bytes, and
+ * swaps the rows in one metadata transaction. Readers keep working across the swap: the rows they
+ * found still name objects that exist until the garbage collector's grace period ends.
+ */
+export class SegmentMerger {
+  readonly stats = { merges: 0, segmentsMerged: 0, conflicts: 0 };
+  private stopping = false;
+
+  constructor(
+    private readonly logs: LogManager,
+    private readonly policy: MergePolicy,
+    private readonly log: Logger,
+  ) {}
+
+  /** Makes a running pass end after its current merge. */
+  stop(): void {
+    this.stopping = true;
+  }
+
+  /** One pass over every partition, up to maxBytesPerPass of rewriting. */
+  async run(now = Date.now(), overrides: Partial<MergePolicy> = {}): Promise<void> {
+    const policy = { ...this.policy, ...overrides };
+    let budget = policy.maxBytesPerPass;
+    for (const topic of this.logs.topics()) {
+      for (const p of topic.partitions) {
+        if (p.leaseEpoch === null) continue;
+        for (const group of this.plan(topic, p, now, policy)) {
+          if (this.stopping || budget <= 0) return;
+          await this.merge(topic, p, group);
+          budget -= group.reduce((n, s) => n + s.rawLength, 0);
+        }
+      }
+    }
+  }
+
+  /** Consecutive flush runs, grouped up to segment.bytes, worth merging now. */
+  plan(topic: TopicState, p: PartitionLog, now: number, policy: MergePolicy = this.policy): SegmentRecord[][] {
+    const runs = [...p.segments()].filter((s) => isFlushRun(s) && now - s.createdAt >= policy.minAgeMs);
+    if (runs.length < 2) return [];
+    const oldEnough = now - runs[0].createdAt >= policy.maxAgeMs;
+    if (runs.length < policy.minSegments && !oldEnough) return [];
+    const groups: SegmentRecord[][] = [];
+    let current: SegmentRecord[] = [];
+    let bytes = 0;
+    let previous: SegmentRecord | undefined;
+    for (const run of runs) {
+      const contiguous = previous !== undefined && run.baseOffset === previous.lastOffset + 1n;
+      if (current.length > 0 && (!contiguous || bytes + run.rawLength > topic.config.segmentBytes)) {
+        groups.push(current);
+        current = [];
+        bytes = 0;
+      }
+      current.push(run);
+      bytes += run.rawLength;
+      previous = run;
+    }
+    groups.push(current);
+    return groups.filter((g) => g.length >= 2);
+  }
+
+  private async merge(topic: TopicState, p: PartitionLog, group: SegmentRecord[]): Promise<void> {
+    const parts: Buffer[] = [];
+    // Read around the cache: merging cold runs must not evict what consumers are reading.
+    for (const seg of group) parts.push(await this.logs.reader.segmentBytes(seg, { cache: false }));
+    const raw = Buffer.concat(parts);
+    const body = topic.config.segmentCompression === 'lz4' ? await compressFrame(raw) : raw;
+    const first = group[0];
+    const last = group[group.length - 1];
+    const key = segmentObjectKey(topic.record.name, p.partition, first.baseOffset, `${Date.now().toString(36)}-${uniqueSuffix()}`);
+    await this.logs.objects.put(key, body);
+    const merged: Omit<SegmentRecord, 'createdAt'> = {
+      topicId: p.topicId,
+      partition: p.partition,
+      baseOffset: first.baseOffset,
+      lastOffset: last.lastOffset,
+      objectKey: key,
+      byteStart: 0,
+      byteLength: body.length,
+      rawLength: raw.length,
+      format: topic.config.segmentCompression === 'lz4' ? 'lz4' : 'raw',
+      maxTimestamp: group.reduce((m, s) => (s.maxTimestamp > m ? s.maxTimestamp : m), -1n),
+    };
+    const swapped = await this.logs.metadata.replaceSegments(
+      { key, size: body.length, agentId: this.logs.agentId },
+      { topicId: p.topicId, partition: p.partition, baseOffsets: group.map((s) => s.baseOffset) },
+      merged,
+    );
+    if (!swapped) {
+      // Retention or another writer changed these rows meanwhile; our object is referenced by nothing.
+      this.stats.conflicts++;
+      await this.logs.objects.delete(key);
+      return;
+    }
+    for (const seg of group) {
+      p.removeSegment(seg.baseOffset);
+      this.logs.cache.evict(seg);
+    }
+    const record: SegmentRecord = { ...merged, createdAt: Date.now() };
+    p.addSegment(record);
+    this.stats.merges++;
+    this.stats.segmentsMerged += group.length;
+    this.log.debug({ partition: p.key, runs: group.length, key }, 'merged runs into a segment');
+  }
+}

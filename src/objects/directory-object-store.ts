@@ -1,0 +1,278 @@
+/**
+ * ObjectStore on a local directory (the embedded default).
+ *
+ * Key `a/b/c.obj` lives at `<root>/a/b/c.obj`. A put writes `<name>.<nonce>.sh-tmp` in the same
+ * directory, fsyncs it, renames it over the final name and fsyncs the directory, so a reader (or a
+ * restart after a crash) sees either the old object or the whole new one, never a partial file.
+ * Leftover temp files (from a crash mid-put) are invisible to get/list and removed by `sweepTemp()`.
+ *
+ * Limitation compared to S3: a key cannot also be a "directory" of another key (`a` and `a/b`).
+ */
+import { open, readFile, rename, unlink, mkdir, readdir, stat, rm } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join, dirname, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { ByteRange, ObjectInfo, ObjectStore } from './object-store.js';
+import { ObjectNotFoundError } from './object-store.js';
+
+const TEMP_SUFFIX = '.sh-tmp';
+
+export class InvalidObjectKeyError extends Error {
+  readonly code = 'INVALID_OBJECT_KEY';
+  constructor(readonly key: string, reason: string) {
+    super(`invalid object key ${JSON.stringify(key)}: ${reason}`);
+    this.name = 'InvalidObjectKeyError';
+  }
+}
+
+/** Validates a key against the rules in object-store.ts; shared by both implementations. */
+export function validateObjectKey(key: string): void {
+  if (typeof key !== 'string' || key.length === 0) throw new InvalidObjectKeyError(String(key), 'empty');
+  if (key.startsWith('/')) throw new InvalidObjectKeyError(key, 'starts with /');
+  if (key.includes('..')) throw new InvalidObjectKeyError(key, 'contains ..');
+  if (key.includes('\0')) throw new InvalidObjectKeyError(key, 'contains NUL');
+  if (key.includes('\\')) throw new InvalidObjectKeyError(key, 'contains a backslash');
+  for (const segment of key.split('/')) {
+    if (segment === '' || segment === '.') throw new InvalidObjectKeyError(key, 'empty or "." path segment');
+    if (segment.endsWith(TEMP_SUFFIX)) throw new InvalidObjectKeyError(key, `segment ends with reserved ${TEMP_SUFFIX}`);
+  }
+}
+
+export interface DirectoryObjectStoreOptions {
+  /** Root directory; created when missing. */
+  root: string;
+}
+
+function isErrno(err: unknown, ...codes: string[]): boolean {
+  return typeof err === 'object' && err !== null && codes.includes((err as NodeJS.ErrnoException).code ?? '');
+}
+
+async function fsyncDir(dir: string): Promise<void> {
+  const fh = await open(dir, 'r');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+const MAX_IOV = 512;
+
+/** Writes every buffer back to back from position 0, looping over partial writes. */
+async function writeAll(fh: FileHandle, buffers: readonly Buffer[]): Promise<void> {
+  let position = 0;
+  let pending = buffers.filter((b) => b.length > 0);
+  while (pending.length > 0) {
+    const group = pending.slice(0, MAX_IOV);
+    const want = group.reduce((n, b) => n + b.length, 0);
+    const { bytesWritten } = await fh.writev(group, position);
+    position += bytesWritten;
+    if (bytesWritten === want) {
+      pending = pending.slice(group.length);
+      continue;
+    }
+    // Partial write: drop what was written and continue with the remainder.
+    let skip = bytesWritten;
+    const rest: Buffer[] = [];
+    for (const b of pending) {
+      if (skip >= b.length) {
+        skip -= b.length;
+        continue;
+      }
+      rest.push(skip > 0 ? b.subarray(skip) : b);
+      skip = 0;
+    }
+    pending = rest;
+  }
+}
+
+export class DirectoryObjectStore implements ObjectStore {
+  readonly root: string;
+  readonly description: string;
+  private closed = false;
+
+  /** `root` directory, or options; the directory is created on first put (or by init()). */
+  constructor(options: DirectoryObjectStoreOptions | string) {
+    this.root = resolve(typeof options === 'string' ? options : options.root);
+    this.description = `dir:${this.root}`;
+  }
+
+  /** Creates the root directory (also done lazily by put). */
+  async init(): Promise<void> {
+    await mkdir(this.root, { recursive: true });
+  }
+
+  private pathOf(key: string): string {
+    validateObjectKey(key);
+    return join(this.root, ...key.split('/'));
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new Error(`${this.description}: store is closed`);
+  }
+
+  async put(key: string, body: Buffer | readonly Buffer[]): Promise<void> {
+    this.checkOpen();
+    const finalPath = this.pathOf(key);
+    const dir = dirname(finalPath);
+    const firstCreated = await mkdir(dir, { recursive: true });
+    if (firstCreated !== undefined) {
+      // New directories must be durable too: fsync each new directory and the parent of the first
+      // one created (`dir` itself is fsynced below, after the rename).
+      const dirs: string[] = [];
+      for (let p = dir; ; p = dirname(p)) {
+        if (p !== dir) dirs.push(p);
+        if (p === firstCreated || p === dirname(p)) break;
+      }
+      dirs.push(dirname(firstCreated));
+      for (const p of dirs) await fsyncDir(p);
+    }
+    const tempPath = `${finalPath}.${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+    const buffers = Buffer.isBuffer(body) ? [body] : body;
+    const fh = await open(tempPath, 'wx', 0o644);
+    let renamed = false;
+    try {
+      try {
+        await writeAll(fh, buffers);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tempPath, finalPath);
+      renamed = true;
+      await fsyncDir(dir);
+    } catch (err) {
+      if (!renamed) await unlink(tempPath).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async get(key: string): Promise<Buffer> {
+    this.checkOpen();
+    const path = this.pathOf(key);
+    try {
+      return await readFile(path);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT', 'EISDIR', 'ENOTDIR')) throw new ObjectNotFoundError(key);
+      throw err;
+    }
+  }
+
+  async getRange(key: string, range: ByteRange): Promise<Buffer> {
+    this.checkOpen();
+    checkRange(range);
+    const path = this.pathOf(key);
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r');
+    } catch (err) {
+      if (isErrno(err, 'ENOENT', 'ENOTDIR')) throw new ObjectNotFoundError(key);
+      throw err;
+    }
+    try {
+      const out = Buffer.allocUnsafe(range.length);
+      let filled = 0;
+      while (filled < range.length) {
+        const { bytesRead } = await fh.read(out, filled, range.length - filled, range.start + filled);
+        if (bytesRead === 0) break; // end of file: return what exists (S3 semantics)
+        filled += bytesRead;
+      }
+      return filled === range.length ? out : out.subarray(0, filled);
+    } catch (err) {
+      if (isErrno(err, 'EISDIR')) throw new ObjectNotFoundError(key);
+      throw err;
+    } finally {
+      await fh.close();
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    this.checkOpen();
+    const path = this.pathOf(key);
+    try {
+      await unlink(path);
+    } catch (err) {
+      if (isErrno(err, 'ENOENT', 'ENOTDIR')) return;
+      throw err;
+    }
+  }
+
+  async list(prefix: string): Promise<ObjectInfo[]> {
+    this.checkOpen();
+    if (prefix.startsWith('/') || prefix.includes('..')) throw new InvalidObjectKeyError(prefix, 'invalid prefix');
+    // Start the walk at the deepest directory the prefix names completely.
+    const slash = prefix.lastIndexOf('/');
+    const dirPart = slash >= 0 ? prefix.slice(0, slash) : '';
+    const startDir = dirPart === '' ? this.root : join(this.root, ...dirPart.split('/'));
+    const out: ObjectInfo[] = [];
+    await this.walk(startDir, dirPart === '' ? '' : `${dirPart}/`, prefix, out);
+    out.sort((a, b) => Buffer.compare(Buffer.from(a.key), Buffer.from(b.key)));
+    return out;
+  }
+
+  private async walk(dir: string, keyPrefix: string, filter: string, out: ObjectInfo[]): Promise<void> {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (err) {
+      if (isErrno(err, 'ENOENT', 'ENOTDIR')) return;
+      throw err;
+    }
+    for (const e of entries) {
+      const key = keyPrefix + e.name;
+      if (e.isDirectory()) {
+        // Descend only when the directory can contain keys matching the filter.
+        const asPrefix = `${key}/`;
+        if (asPrefix.startsWith(filter) || filter.startsWith(asPrefix)) await this.walk(join(dir, e.name), asPrefix, filter, out);
+      } else if (e.isFile()) {
+        if (e.name.endsWith(TEMP_SUFFIX) || !key.startsWith(filter)) continue;
+        try {
+          const st = await stat(join(dir, e.name));
+          out.push({ key, size: st.size });
+        } catch (err) {
+          if (!isErrno(err, 'ENOENT')) throw err; // deleted meanwhile
+        }
+      }
+    }
+  }
+
+  /** Removes temp files left by a crash mid-put. Returns how many were removed. */
+  async sweepTemp(): Promise<number> {
+    let removed = 0;
+    const visit = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        if (isErrno(err, 'ENOENT')) return;
+        throw err;
+      }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) await visit(p);
+        else if (e.name.endsWith(TEMP_SUFFIX)) {
+          await rm(p, { force: true });
+          removed++;
+        }
+      }
+    };
+    await visit(this.root);
+    return removed;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}
+
+export function checkRange(range: ByteRange): void {
+  if (!Number.isSafeInteger(range.start) || range.start < 0) throw new RangeError(`invalid range start ${range.start}`);
+  if (!Number.isSafeInteger(range.length) || range.length < 0) throw new RangeError(`invalid range length ${range.length}`);
+}
+
+/** Opens (and creates) a directory store. */
+export async function openDirectoryObjectStore(root: string): Promise<DirectoryObjectStore> {
+  const store = new DirectoryObjectStore({ root });
+  await store.init();
+  return store;
+}

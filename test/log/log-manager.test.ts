@@ -1,0 +1,180 @@
+import { describe, it, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { buildBatch, readRecords, splitBatches } from '../../protocol/records/index.js';
+import { LogManager, type LogManagerOptions } from '../../src/log/log-manager.js';
+import { openMetadataStore } from '../../src/metadata/open-metadata-store.js';
+import type { MetadataStore } from '../../src/metadata/metadata-store.js';
+import { DirectoryObjectStore } from '../../src/objects/directory-object-store.js';
+import type { ObjectStore } from '../../src/objects/object-store.js';
+import { SegmentMerger } from '../../src/log/segment-merger.js';
+import { ObjectGarbageCollector } from '../../src/log/object-gc.js';
+import { RetentionEnforcer } from '../../src/log/retention.js';
+import { decodeFooter } from '../../src/log/object-format.js';
+
+const log = pino({ level: 'silent' });
+
+function options(agentId = 'agent-a'): LogManagerOptions {
+  return {
+    writer: { agentId, lingerMs: 2, flushBytes: 1 << 20, maxBufferedBytes: 8 << 20, maxFlushesInFlight: 4 },
+    cacheBytes: 16 << 20,
+    leaseTtlMs: 60_000,
+    topicDefaults: {},
+  };
+}
+
+function batchOf(values: string[], timestamp = BigInt(Date.now())): Buffer {
+  return buildBatch({ records: values.map((v, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(v), timestamp: timestamp + BigInt(i) })) });
+}
+
+async function valuesFrom(logs: LogManager, topic: string, partition: number, from = 0n): Promise<string[]> {
+  const p = logs.topic(topic)!.partitions[partition];
+  if (from >= p.highWatermark) return [];
+  const { batches } = await logs.reader.read(p, from, 1 << 30, true);
+  return batches.flatMap((span) => splitBatches(span).batches).flatMap((b) => readRecords(b).filter((r) => r.offset >= from).map((r) => r.value!.toString()));
+}
+
+describe('LogManager on PGlite and a directory store', () => {
+  let dir: string;
+  let metadata: MetadataStore;
+  let objects: ObjectStore;
+  let logs: LogManager;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'sh-log-'));
+    metadata = await openMetadataStore({ dataDir: dir, logger: log });
+    objects = new DirectoryObjectStore(join(dir, 'objects'));
+    logs = new LogManager(options(), metadata, objects, log);
+    await logs.start();
+  });
+
+  after(async () => {
+    await logs.close();
+    await metadata.close();
+    await objects.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('assigns consecutive offsets across appends and reads them back', async () => {
+    const t = await logs.createTopic('orders', 2, {});
+    const [a, b] = await Promise.all([
+      logs.append(t, t.partitions[0], [batchOf(['a0', 'a1', 'a2'])]),
+      logs.append(t, t.partitions[0], [batchOf(['b0']), batchOf(['b1', 'b2'])]),
+    ]);
+    assert.deepEqual([a.baseOffset, a.lastOffset], [0n, 2n]);
+    assert.deepEqual([b.baseOffset, b.lastOffset], [3n, 5n]);
+    assert.equal(t.partitions[0].highWatermark, 6n);
+    assert.deepEqual(await valuesFrom(logs, 'orders', 0), ['a0', 'a1', 'a2', 'b0', 'b1', 'b2']);
+    // From the middle of a batch, the whole batch comes back (the consumer skips what it did not ask for).
+    const { batches } = await logs.reader.read(t.partitions[0], 5n, 1 << 20, true);
+    assert.equal(batches.length, 1, 'batches of one segment come back as one view');
+    assert.equal(readRecords(splitBatches(batches[0]).batches[0])[0].offset, 4n);
+  });
+
+  it('writes one object per flush for many partitions at once', async () => {
+    const t = await logs.createTopic('wide', 64, {});
+    const before = (await objects.list('objects/')).length;
+    await Promise.all(t.partitions.map((p, i) => logs.append(t, p, [batchOf([`v${i}`])])));
+    const after = await objects.list('objects/');
+    assert.equal(after.length - before, 1, 'all 64 partitions share one flush object');
+    const newest = after[after.length - 1];
+    const footer = decodeFooter(await objects.get(newest.key));
+    assert.equal(footer.length, 64);
+    for (let i = 0; i < 64; i++) assert.deepEqual(await valuesFrom(logs, 'wide', i), [`v${i}`]);
+  });
+
+  it('serves cold reads from the object store with the same bytes as the cache', async () => {
+    const t = logs.topic('orders')!;
+    const p = t.partitions[0];
+    const hot = await logs.reader.read(p, 0n, 1 << 20, true);
+    for (const seg of p.segments()) logs.cache.evict(seg);
+    const misses = logs.cache.misses;
+    const cold = await logs.reader.read(p, 0n, 1 << 20, true);
+    assert.ok(logs.cache.misses > misses);
+    assert.deepEqual(Buffer.concat(cold.batches), Buffer.concat(hot.batches));
+  });
+
+  it('honours max bytes but always returns at least one whole batch', async () => {
+    const p = logs.topic('orders')!.partitions[0];
+    const one = await logs.reader.read(p, 0n, 1, true);
+    assert.equal(one.batches.length, 1);
+    const none = await logs.reader.read(p, 0n, 1, false);
+    assert.equal(none.batches.length, 0);
+    for (const b of one.batches) assert.equal(splitBatches(b).batches.length, 1);
+  });
+
+  it('restarts with everything it acknowledged', async () => {
+    await logs.close();
+    logs = new LogManager(options(), metadata, objects, log);
+    await logs.start();
+    assert.deepEqual(await valuesFrom(logs, 'orders', 0), ['a0', 'a1', 'a2', 'b0', 'b1', 'b2']);
+    const t = logs.topic('orders')!;
+    const r = await logs.append(t, t.partitions[0], [batchOf(['c0'])]);
+    assert.equal(r.baseOffset, 6n);
+  });
+
+  it('fences a writer whose lease was taken over', async () => {
+    const t = await logs.createTopic('fenced', 1, {});
+    const p = t.partitions[0];
+    await logs.append(t, p, [batchOf(['x'])]);
+    p.leaseEpoch = (p.leaseEpoch ?? 0) - 1; // as if another agent had bumped the epoch since
+    await assert.rejects(logs.append(t, p, [batchOf(['y'])]), (err: Error & { reason?: string }) => err.reason === 'fenced');
+    assert.equal(p.highWatermark, 1n);
+    assert.deepEqual(await valuesFrom(logs, 'fenced', 0), ['x']);
+  });
+
+  it('merges small runs into a per-partition segment, reads the same records, and collects the old objects', async () => {
+    const t = await logs.createTopic('merge-me', 2, {});
+    for (let i = 0; i < 6; i++) {
+      await Promise.all([logs.append(t, t.partitions[0], [batchOf([`m${i}`])]), logs.append(t, t.partitions[1], [batchOf([`n${i}`])])]);
+    }
+    const beforeMerge = await valuesFrom(logs, 'merge-me', 0);
+    assert.equal(t.partitions[0].segmentCount, 6);
+    const merger = new SegmentMerger(logs, { minSegments: 4, maxAgeMs: 1e9, minAgeMs: 0, maxBytesPerPass: 1 << 30 }, log);
+    await merger.run();
+    assert.equal(t.partitions[0].segmentCount, 1);
+    const [seg] = [...t.partitions[0].segments()];
+    assert.match(seg.objectKey, /^merge-me\/0\/seg_00000000000000000000\..+\.bin$/);
+    for (const s of t.partitions[0].segments()) logs.cache.evict(s);
+    assert.deepEqual(await valuesFrom(logs, 'merge-me', 0), beforeMerge);
+    assert.deepEqual(await valuesFrom(logs, 'merge-me', 1), ['n0', 'n1', 'n2', 'n3', 'n4', 'n5']);
+
+    const gc = new ObjectGarbageCollector(metadata, objects, 0, log);
+    await gc.run(1); // first sighting starts the grace period
+    await gc.run(2);
+    const keys = new Set((await objects.list('')).map((o) => o.key));
+    const recorded = new Set(await metadata.listObjectKeys());
+    for (const k of keys) assert.ok(recorded.has(k), `object ${k} has no row`);
+    for (const k of await metadata.listUnreferencedObjects(100)) assert.fail(`unreferenced object left: ${k}`);
+    // Every object left is referenced by a segment row of some partition.
+    const referenced = new Set<string>();
+    for (const topic of logs.topics()) for (const p of topic.partitions) for (const s of p.segments()) referenced.add(s.objectKey);
+    for (const k of keys) assert.ok(referenced.has(k), `object ${k} not referenced`);
+  });
+
+  it('leaves young runs alone and keeps merged bytes out of the cache', async () => {
+    const t = await logs.createTopic('young', 1, {});
+    for (let i = 0; i < 4; i++) await logs.append(t, t.partitions[0], [batchOf([`y${i}`])]);
+    const merger = new SegmentMerger(logs, { minSegments: 2, maxAgeMs: 1e9, minAgeMs: 60_000, maxBytesPerPass: 1 << 30 }, log);
+    await merger.run();
+    assert.equal(t.partitions[0].segmentCount, 4, 'runs younger than minAgeMs are not merged');
+    await merger.run(Date.now() + 60_000);
+    assert.equal(t.partitions[0].segmentCount, 1);
+    const [merged] = [...t.partitions[0].segments()];
+    assert.equal(logs.cache.peek(merged), undefined, 'merged bytes are not cached by the merger');
+    assert.deepEqual(await valuesFrom(logs, 'young', 0), ['y0', 'y1', 'y2', 'y3']);
+  });
+
+  it('retention by bytes raises the log start offset past whole segments', async () => {
+    const t = await logs.createTopic('retained', 1, { 'retention.bytes': '1' });
+    for (let i = 0; i < 3; i++) await logs.append(t, t.partitions[0], [batchOf([`r${i}`])]);
+    const retention = new RetentionEnforcer(logs, log);
+    await retention.run();
+    const p = t.partitions[0];
+    assert.equal(p.logStartOffset, 2n, 'keeps only the newest segment');
+    assert.deepEqual(await valuesFrom(logs, 'retained', 0, 2n), ['r2']);
+  });
+});
