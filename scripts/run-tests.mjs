@@ -24,11 +24,11 @@ if (files.length === 0) {
   process.exit(1);
 }
 const concurrency = process.env.TEST_CONCURRENCY ?? '1';
-// A hung test fails after --test-timeout instead of stalling the run; --test-force-exit ends a test
-// file whose tests finished but which something (a socket, a child process) would keep alive.
+// A hung test fails after --test-timeout instead of stalling the run. Not --test-force-exit: on
+// Node 22 it ended test files while their tests were still running, and reported them as passed.
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', '--test-force-exit', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);
