@@ -64,6 +64,14 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async drop() {
       const a = pgp({ connectionString: baseDatabaseUrl(), max: 1 });
       try {
+        // A pool's end() resolves when its clients were told to end, not when their backends are
+        // gone; FORCE would then terminate a backend whose client is still closing, and that
+        // client throws "terminating connection due to administrator command". Wait for them.
+        for (let waited = 0; waited < 5000; waited += 20) {
+          const { n } = await a.one<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+          if (n === 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
         await a.none('DROP DATABASE IF EXISTS $1:name WITH (FORCE)', [name]);
       } finally {
         await a.$pool.end();
