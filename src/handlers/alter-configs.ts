@@ -16,7 +16,7 @@ import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { Input } from '../../protocol/runtime/types.js';
 import type { ApiHandler, RequestContext } from './context.js';
-import { duplicateResources, resolveAlterTarget, storeTopicConfigs, withTopicConfigLock } from './incremental-alter-configs.js';
+import { alterEachResource, resolveAlterTarget, storeTopicConfigs, withTopicConfigLock } from './incremental-alter-configs.js';
 
 type Result = Input<AlterConfigsResponseAlterConfigsResourceResponse>;
 
@@ -45,19 +45,7 @@ export const alterConfigsHandler: ApiHandler<AlterConfigsRequest, Input<AlterCon
   minVersion: 0,
   maxVersion: 2,
   async handle(ctx, request) {
-    const dupes = duplicateResources(request.resources);
-    const reported = new Set<string>();
-    const responses: Result[] = [];
-    for (const r of request.resources) {
-      const key = `${r.resourceType}:${r.resourceName}`;
-      if (dupes.has(key)) {
-        if (reported.has(key)) continue;
-        reported.add(key);
-        responses.push({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource in request.', resourceType: r.resourceType, resourceName: r.resourceName });
-      } else {
-        responses.push(await alterOne(ctx, r, request.validateOnly));
-      }
-    }
+    const responses = await alterEachResource(request.resources, (r) => alterOne(ctx, r, request.validateOnly));
     return { throttleTimeMs: 0, responses };
   },
 };

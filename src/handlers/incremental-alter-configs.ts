@@ -154,10 +154,40 @@ async function alterOne(ctx: RequestContext, resource: IncrementalAlterConfigsRe
   });
 }
 
-/** `${type}:${name}` of each resource given more than once. */
-export function duplicateResources(resources: readonly { resourceType: number; resourceName: string }[]): Set<string> {
+interface ConfigResource {
+  resourceType: number;
+  resourceName: string;
+}
+
+/** The shape of both APIs' per-resource responses (as encoder input: defaults may be left out). */
+interface ResourceResult {
+  errorCode?: number;
+  errorMessage?: string | null;
+  resourceType?: number;
+  resourceName?: string;
+}
+
+/**
+ * Alters each resource in request order. A resource named more than once is not altered at all and
+ * gets one INVALID_REQUEST result, as Kafka answers both AlterConfigs and IncrementalAlterConfigs.
+ */
+export async function alterEachResource<R extends ConfigResource>(
+  resources: readonly R[],
+  alterOne: (resource: R) => Promise<ResourceResult>,
+): Promise<ResourceResult[]> {
   const keys = resources.map((r) => `${r.resourceType}:${r.resourceName}`);
-  return new Set(keys.filter((k, i) => keys.indexOf(k) !== i));
+  const dupes = new Set(keys.filter((k, i) => keys.indexOf(k) !== i));
+  const reported = new Set<string>();
+  const results: ResourceResult[] = [];
+  for (const [i, r] of resources.entries()) {
+    const key = keys[i];
+    if (!dupes.has(key)) results.push(await alterOne(r));
+    else if (!reported.has(key)) {
+      reported.add(key);
+      results.push({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource in request.', resourceType: r.resourceType, resourceName: r.resourceName });
+    }
+  }
+  return results;
 }
 
 export const incrementalAlterConfigsHandler: ApiHandler<IncrementalAlterConfigsRequest, Input<IncrementalAlterConfigsResponse>> = {
@@ -165,19 +195,7 @@ export const incrementalAlterConfigsHandler: ApiHandler<IncrementalAlterConfigsR
   minVersion: 0,
   maxVersion: 1,
   async handle(ctx, request) {
-    const dupes = duplicateResources(request.resources);
-    const reported = new Set<string>();
-    const responses: Result[] = [];
-    for (const r of request.resources) {
-      const key = `${r.resourceType}:${r.resourceName}`;
-      if (dupes.has(key)) {
-        if (reported.has(key)) continue;
-        reported.add(key);
-        responses.push({ errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Duplicate resource in request.', resourceType: r.resourceType, resourceName: r.resourceName });
-      } else {
-        responses.push(await alterOne(ctx, r, request.validateOnly));
-      }
-    }
+    const responses = await alterEachResource(request.resources, (r) => alterOne(ctx, r, request.validateOnly));
     return { throttleTimeMs: 0, responses };
   },
 };

@@ -287,6 +287,18 @@ describe('AlterConfigs', () => {
       assert.equal(nulls.responses[0].errorCode, ErrorCode.INVALID_REQUEST);
       assert.deepEqual(h.logs.topic(name)!.record.configs, { 'retention.bytes': '100' });
 
+      const twice = await h.call(ApiKey.AlterConfigs, alterConfigsHandler,
+        {
+          resources: [
+            { resourceType: TOPIC, resourceName: name, configs: [{ name: 'retention.ms', value: '5' }] },
+            { resourceType: TOPIC, resourceName: name, configs: [{ name: 'retention.ms', value: '6' }] },
+          ],
+        },
+        v,
+      );
+      assert.deepEqual(twice.responses.map((r) => [r.resourceName, r.errorCode]), [[name, ErrorCode.INVALID_REQUEST]], 'a topic given twice is INVALID_REQUEST once');
+      assert.deepEqual(h.logs.topic(name)!.record.configs, { 'retention.bytes': '100' }, 'and neither alteration is applied');
+
       const cleared = await h.call(ApiKey.AlterConfigs, alterConfigsHandler, { resources: [{ resourceType: TOPIC, resourceName: name, configs: [] }] }, v);
       assert.equal(cleared.responses[0].errorCode, ErrorCode.NONE);
       assert.deepEqual(h.logs.topic(name)!.record.configs, {});
