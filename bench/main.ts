@@ -76,9 +76,12 @@ async function objectCeilings(env: BackendEnv, opts: BenchOptions, result: Backe
 
 function brokerFigures(ctx: RunContext): BrokerFigures {
   const peakKb = Math.max(...ctx.brokers.map((b) => b.watch.peakRssKb));
+  const startupPeakKb = Math.max(...ctx.brokers.map((b) => b.watch.startupPeakRssKb));
   const { opts } = ctx;
   return {
     peakRssMB: (peakKb * 1024) / 1e6,
+    startupPeakRssMB: (startupPeakKb * 1024) / 1e6,
+    peakRssExact: ctx.brokers.every((b) => b.watch.hwmReset),
     configuredMB: (flagValue(ctx.brokerArgs, '--cache-max-bytes', opts.cacheMaxBytes) + flagValue(ctx.brokerArgs, '--buffer-max-bytes', opts.bufferMaxBytes)) / 1e6,
     workloadCpuSeconds: ctx.brokers.reduce((s, b) => s + ((b.cpuAtStop ?? b.watch.cpu()) - b.startupCpuSeconds), 0),
     startupCpuSeconds: ctx.brokers.reduce((s, b) => s + b.startupCpuSeconds, 0),

@@ -2,7 +2,7 @@
  * CPU and memory of a process from /proc (Linux): utime+stime in clock ticks (USER_HZ = 100 on
  * every Linux ABI Node runs on), VmRSS and VmHWM (peak RSS) in kB.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 const CLOCK_TICKS_PER_SEC = 100;
 
@@ -38,14 +38,24 @@ export function memoryKb(pid: number): MemoryKb {
 }
 
 /**
- * Watches one process: CPU seconds between marks, and the peak RSS (max of sampled VmRSS and the
- * kernel's VmHWM, which is exact but only readable while the process lives).
+ * Watches one process from the moment it serves: CPU seconds between marks, and the peak RSS of the
+ * workloads. The kernel's VmHWM is exact but counts start-up too, where the embedded database's
+ * first-start initdb peaks far above any load; so the start-up peak is read first, kept apart, and
+ * the kernel's counter reset (`5` to /proc/<pid>/clear_refs, Linux 4.0+). Where that reset is not
+ * allowed, the load peak is the max of VmRSS sampled every `sampleMs`, which can miss short spikes.
  */
 export class ProcessWatch {
   private timer: NodeJS.Timeout;
+  /** Peak RSS while the process started, up to when it served. */
+  readonly startupPeakRssKb: number;
+  /** Whether VmHWM was reset after start-up, so that it counts the workloads only. */
+  readonly hwmReset: boolean;
   peakRssKb = 0;
 
   constructor(readonly pid: number, sampleMs = 200) {
+    const start = memoryKb(pid);
+    this.startupPeakRssKb = Math.max(start.hwm, start.rss);
+    this.hwmReset = resetPeakRss(pid);
     this.timer = setInterval(() => this.sample(), sampleMs);
     this.timer.unref();
     this.sample();
@@ -53,7 +63,8 @@ export class ProcessWatch {
 
   sample(): void {
     const m = memoryKb(this.pid);
-    const peak = Math.max(Number.isNaN(m.rss) ? 0 : m.rss, Number.isNaN(m.hwm) ? 0 : m.hwm);
+    const rss = Number.isNaN(m.rss) ? 0 : m.rss;
+    const peak = this.hwmReset && !Number.isNaN(m.hwm) ? Math.max(rss, m.hwm) : rss;
     if (peak > this.peakRssKb) this.peakRssKb = peak;
   }
 
@@ -83,5 +94,15 @@ export class CpuMeter {
 
   read(): CpuSpan {
     return { cpuSeconds: cpuSeconds(this.pid) - this.startCpu, wallMs: performance.now() - this.startWall };
+  }
+}
+
+/** Resets the kernel's peak-RSS counter of a process to its current RSS; false where not allowed. */
+function resetPeakRss(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
   }
 }
