@@ -18,17 +18,21 @@ import type { ByteRange, ObjectInfo, ObjectStore } from '../../src/objects/objec
 
 const log = pino({ level: 'silent' });
 
-/** A directory store whose puts can be delayed and made to fail, one by one. */
+/**
+ * A directory store whose puts can be delayed, and whose next put holding given bytes fails. By
+ * content, not by order: flushes upload concurrently, so their puts may start in any order.
+ */
 class FlakyStore implements ObjectStore {
   readonly description = 'flaky';
-  failNext = 0;
+  failPutContaining: Buffer | null = null;
   delayMs = 0;
   puts = 0;
   constructor(private readonly inner: ObjectStore) {}
   async put(key: string, body: Buffer | readonly Buffer[]): Promise<void> {
     this.puts++;
-    const fail = this.failNext > 0;
-    if (fail) this.failNext--;
+    const marker = this.failPutContaining;
+    const fail = marker !== null && (Buffer.isBuffer(body) ? [body] : body).some((b) => b.includes(marker));
+    if (fail) this.failPutContaining = null;
     await new Promise((r) => setTimeout(r, this.delayMs));
     if (fail) throw new Error('injected put failure');
     return this.inner.put(key, body);
@@ -93,11 +97,12 @@ describe('LogWriter with pipelined flushes', () => {
   });
 
   it('takes back the offsets of later in-flight flushes when one fails', async () => {
-    const t = await logs.createTopic('broken', 1, {});
+    // Runs stored as they are, so that the failing put can be told by the first record's value.
+    const t = await logs.createTopic('broken', 1, { 'streamhouse.segment.compression': 'none' });
     const p = t.partitions[0];
     objects.delayMs = 30;
-    objects.failNext = 1;
-    const settled = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => logs.append(t, p, [one(`x${i}`)])));
+    objects.failPutContaining = Buffer.from('x0-payload');
+    const settled = await Promise.allSettled(Array.from({ length: 4 }, (_, i) => logs.append(t, p, [one(`x${i}-payload`)])));
     objects.delayMs = 0;
     assert.equal(settled[0].status, 'rejected', 'the first flush failed');
     const acked = settled.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<{ baseOffset: bigint }>).value.baseOffset);
