@@ -5,6 +5,7 @@
  * skip (`postgresSkip()`), unless REQUIRE_POSTGRES=1, when the tests run and fail.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pgp } from '../../src/metadata/pg.js';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
@@ -70,7 +71,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
         for (let waited = 0; waited < 5000; waited += 20) {
           const { n } = await a.one<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
           if (n === 0) break;
-          await new Promise((r) => setTimeout(r, 20));
+          await sleep(20);
         }
         await a.none('DROP DATABASE IF EXISTS $1:name WITH (FORCE)', [name]);
       } finally {
