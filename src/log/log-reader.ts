@@ -3,7 +3,7 @@ import { readBatchHeader, readRecords } from '../../protocol/records/index.js';
 import type { SegmentRecord } from '../metadata/metadata-store.js';
 import { ObjectNotFoundError, type ObjectStore } from '../objects/object-store.js';
 import type { PartitionLog } from './partition-log.js';
-import type { SegmentCache } from './segment-cache.js';
+import type { SegmentCache, SegmentParts } from './segment-cache.js';
 
 /** Fixed offsets inside a v2 batch header that the scan needs (Kafka's DefaultRecordBatch layout). */
 const BATCH_LENGTH_AT = 8;
@@ -36,7 +36,7 @@ export class LogReader {
    * The segment's batches back to back, from the cache or the object store. With `cache: false`
    * a segment that is not cached is read without being cached (background work).
    */
-  segmentBytes(segment: SegmentRecord, options: { cache?: boolean } = {}): Promise<Buffer> {
+  segmentBytes(segment: SegmentRecord, options: { cache?: boolean } = {}): Promise<SegmentParts> {
     if (options.cache === false) {
       const cached = this.cache.peek(segment);
       return cached ? Promise.resolve(cached) : this.loadSegment(segment);
@@ -44,17 +44,17 @@ export class LogReader {
     return this.cache.load(segment, (seg) => this.loadSegment(seg));
   }
 
-  private async loadSegment(seg: SegmentRecord): Promise<Buffer> {
+  private async loadSegment(seg: SegmentRecord): Promise<SegmentParts> {
     const body = await this.objects.getRange(seg.objectKey, { start: seg.byteStart, length: seg.byteLength });
     if (body.length !== seg.byteLength) {
       throw new Error(`segment ${seg.objectKey}@${seg.byteStart}: read ${body.length} bytes, expected ${seg.byteLength}`);
     }
-    if (seg.format === 'raw') return body;
+    if (seg.format === 'raw') return [body];
     const raw = await decompressFrame(body);
     if (raw.length !== seg.rawLength) {
       throw new Error(`segment ${seg.objectKey}@${seg.byteStart} unframed to ${raw.length} bytes, expected ${seg.rawLength}`);
     }
-    return raw;
+    return [raw];
   }
 
   /**
@@ -67,9 +67,9 @@ export class LogReader {
     let bytes = 0;
     let segment = p.segmentFor(fetchOffset) ?? p.segmentAfter(fetchOffset);
     while (segment && segment.baseOffset < p.highWatermark) {
-      let raw: Buffer;
+      let parts: SegmentParts;
       try {
-        raw = await this.segmentBytes(segment);
+        parts = await this.segmentBytes(segment);
       } catch (err) {
         // A merge or retention swapped this row out and its object is gone: look again.
         const replacement = err instanceof ObjectNotFoundError ? p.segmentFor(segment.baseOffset) : undefined;
@@ -77,25 +77,14 @@ export class LogReader {
         segment = replacement;
         continue;
       }
-      // Batches of one segment sit back to back, so what is taken from it is one span: a single view.
-      let pos = 0;
-      let spanStart = -1;
       let full = false;
-      while (pos + LOG_OVERHEAD <= raw.length) {
-        const size = raw.readInt32BE(pos + BATCH_LENGTH_AT) + LOG_OVERHEAD;
-        const base = raw.readBigInt64BE(pos);
-        const last = base + BigInt(raw.readInt32BE(pos + LAST_OFFSET_DELTA_AT));
-        if (last >= fetchOffset) {
-          if (bytes + size > maxBytes && !(minOneBatch && bytes === 0)) {
-            full = true;
-            break;
-          }
-          if (spanStart < 0) spanStart = pos;
-          bytes += size;
-        }
-        pos += size;
+      for (const raw of parts) {
+        const span = takeSpan(raw, fetchOffset, maxBytes - bytes, minOneBatch && bytes === 0);
+        if (span.bytes > 0) spans.push(span.view);
+        bytes += span.bytes;
+        full = span.full;
+        if (full) break;
       }
-      if (spanStart >= 0) spans.push(raw.subarray(spanStart, full ? pos : Math.min(pos, raw.length)));
       if (full) break;
       segment = p.segmentAfter(segment.baseOffset);
     }
@@ -138,13 +127,43 @@ export class LogReader {
   }
 }
 
-/** The batches of a segment's raw bytes, as views. */
-export function* splitRun(raw: Buffer): IterableIterator<Buffer> {
+interface Span {
+  view: Buffer;
+  bytes: number;
+  /** A batch at or past `fetchOffset` did not fit: the read is complete. */
+  full: boolean;
+}
+
+/**
+ * The batches of one part that hold offsets from `fetchOffset` on and fit in `room` bytes (the
+ * first one regardless when `minOne`). Batches of a part sit back to back, so they are one view.
+ */
+function takeSpan(raw: Buffer, fetchOffset: bigint, room: number, minOne: boolean): Span {
   let pos = 0;
+  let start = -1;
+  let bytes = 0;
   while (pos + LOG_OVERHEAD <= raw.length) {
     const size = raw.readInt32BE(pos + BATCH_LENGTH_AT) + LOG_OVERHEAD;
-    yield raw.subarray(pos, pos + size);
+    const last = raw.readBigInt64BE(pos) + BigInt(raw.readInt32BE(pos + LAST_OFFSET_DELTA_AT));
+    if (last >= fetchOffset) {
+      if (bytes + size > room && !(minOne && bytes === 0)) return { view: raw.subarray(start < 0 ? pos : start, pos), bytes, full: true };
+      if (start < 0) start = pos;
+      bytes += size;
+    }
     pos += size;
+  }
+  return { view: raw.subarray(start < 0 ? pos : start, Math.min(pos, raw.length)), bytes, full: false };
+}
+
+/** The batches of a segment's parts, as views. */
+export function* splitRun(parts: SegmentParts): IterableIterator<Buffer> {
+  for (const raw of parts) {
+    let pos = 0;
+    while (pos + LOG_OVERHEAD <= raw.length) {
+      const size = raw.readInt32BE(pos + BATCH_LENGTH_AT) + LOG_OVERHEAD;
+      yield raw.subarray(pos, pos + size);
+      pos += size;
+    }
   }
 }
 

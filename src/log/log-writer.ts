@@ -6,7 +6,7 @@ import type { ObjectStore } from '../objects/object-store.js';
 import { readBatchHeader, setBaseOffset, setLogAppendTime } from '../../protocol/records/index.js';
 import { encodeFooter, flushObjectKey, type ObjectRunEntry } from './object-format.js';
 import type { PartitionLog } from './partition-log.js';
-import type { SegmentCache } from './segment-cache.js';
+import { joinParts, partsLength, type SegmentCache } from './segment-cache.js';
 
 export interface LogWriterOptions {
   agentId: string;
@@ -60,8 +60,12 @@ interface PreparedRun {
   pending: PendingPartition;
   /** The partition's write generation when its offsets were handed out. */
   generation: number;
-  raw: Buffer;
-  body: Buffer;
+  /** The batches back to back, with offsets assigned: views into the requests, or copies. */
+  raw: Buffer[];
+  rawLength: number;
+  /** What goes into the object: `raw` itself, or its LZ4 frame. */
+  body: Buffer[];
+  bodyLength: number;
   baseOffset: bigint;
   lastOffset: bigint;
   maxTimestamp: bigint;
@@ -199,13 +203,16 @@ export class LogWriter {
   /** Hands out offsets to every pending partition's batches (patching them in place). */
   private prepareRuns(batch: Map<string, PendingPartition>): PreparedRun[] {
     const runs: PreparedRun[] = [];
+    const live: PendingPartition[] = [];
     for (const entry of batch.values()) {
       if (entry.partition.leaseEpoch === null) {
         for (const a of entry.appends) a.reject(new AppendError('fenced', `no lease on ${entry.partition.key}`));
         continue;
       }
-      runs.push(this.prepareRun(entry));
+      live.push(entry);
     }
+    const keep = keptBuffers(live);
+    for (const entry of live) runs.push(this.prepareRun(entry, keep));
     return runs;
   }
 
@@ -215,7 +222,10 @@ export class LogWriter {
     const key = flushObjectKey(this.options.agentId, ++this.sequence, Date.now());
     await Promise.all(
       runs.map(async (run) => {
-        if (run.pending.options.format === 'lz4') run.body = await compressFrame(run.raw);
+        if (run.pending.options.format !== 'lz4') return;
+        const framed = await compressFrame(joinParts(run.raw));
+        run.body = [framed];
+        run.bodyLength = framed.length;
       }),
     );
     const entries: ObjectRunEntry[] = [];
@@ -227,15 +237,15 @@ export class LogWriter {
         baseOffset: run.baseOffset,
         lastOffset: run.lastOffset,
         byteStart: at,
-        byteLength: run.body.length,
-        rawLength: run.raw.length,
+        byteLength: run.bodyLength,
+        rawLength: run.rawLength,
         format: run.pending.options.format,
         maxTimestamp: run.maxTimestamp,
       });
-      at += run.body.length;
+      at += run.bodyLength;
     }
     const footer = encodeFooter(entries);
-    await this.objects.put(key, [...runs.map((r) => r.body), footer]);
+    await this.objects.put(key, [...runs.flatMap((r) => r.body), footer]);
     return { key, size: at + footer.length, entries };
   }
 
@@ -319,15 +329,24 @@ export class LogWriter {
     }
   }
 
-  /** Hands out offsets to one partition's pending batches (patching them in place) and joins them. */
-  private prepareRun(entry: PendingPartition): PreparedRun {
+  /**
+   * Hands out offsets to one partition's pending batches (patching them in place) and lays them
+   * out as the run's parts: batches whose request buffer is in `keep` stay views into it, the
+   * others are copied, consecutive ones together.
+   */
+  private prepareRun(entry: PendingPartition, keep: ReadonlySet<ArrayBufferLike>): PreparedRun {
     const p = entry.partition;
     let next = p.nextOffset;
     const baseOffset = next;
     let maxTimestamp = -1n;
     const logAppendTime = entry.options.logAppendTime ? BigInt(Date.now()) : -1n;
     const ranges: { base: bigint; last: bigint }[] = [];
-    const parts: Buffer[] = [];
+    const raw: Buffer[] = [];
+    let toCopy: Buffer[] = [];
+    const copyPending = (): void => {
+      if (toCopy.length > 0) raw.push(Buffer.concat(toCopy));
+      toCopy = [];
+    };
     for (const a of entry.appends) {
       const base = next;
       for (const b of a.batches) {
@@ -336,15 +355,19 @@ export class LogWriter {
         const h = readBatchHeader(b, 0);
         if (h.maxTimestamp > maxTimestamp) maxTimestamp = h.maxTimestamp;
         next += BigInt(h.lastOffsetDelta) + 1n;
-        parts.push(b);
+        if (keep.has(b.buffer)) {
+          copyPending();
+          raw.push(b);
+        } else {
+          toCopy.push(b);
+        }
       }
       ranges.push({ base, last: next - 1n });
     }
+    copyPending();
     p.nextOffset = next;
-    // One batch that fills most of its request buffer is kept as it is (the cache then holds the
-    // request's bytes); otherwise copy, so a cached tiny run never pins a large socket buffer.
-    const raw = parts.length === 1 && parts[0].length * 2 >= parts[0].buffer.byteLength ? parts[0] : Buffer.concat(parts);
-    return { pending: entry, generation: p.writeGeneration, raw, body: raw, baseOffset, lastOffset: next - 1n, maxTimestamp, logAppendTime, ranges };
+    const rawLength = partsLength(raw);
+    return { pending: entry, generation: p.writeGeneration, raw, rawLength, body: raw, bodyLength: rawLength, baseOffset, lastOffset: next - 1n, maxTimestamp, logAppendTime, ranges };
   }
 
   private async resync(partitions: PartitionLog[]): Promise<void> {
@@ -367,6 +390,22 @@ export class LogWriter {
       for (const p of partitions) p.leaseEpoch = null;
     }
   }
+}
+
+/**
+ * The request buffers that a flush's runs may keep as views: those whose batches in this flush
+ * fill at least half of them. The cache then holds a produce request's own bytes instead of a
+ * copy, and what it pins stays within twice what it counts; a small batch inside a large socket
+ * read or a mostly rejected request is copied instead.
+ */
+function keptBuffers(entries: readonly PendingPartition[]): Set<ArrayBufferLike> {
+  const used = new Map<ArrayBufferLike, number>();
+  for (const entry of entries) {
+    for (const a of entry.appends) for (const b of a.batches) used.set(b.buffer, (used.get(b.buffer) ?? 0) + b.length);
+  }
+  const keep = new Set<ArrayBufferLike>();
+  for (const [buffer, bytes] of used) if (bytes * 2 >= buffer.byteLength) keep.add(buffer);
+  return keep;
 }
 
 /** A fresh unique suffix for object keys. */

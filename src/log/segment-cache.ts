@@ -2,20 +2,39 @@ import { LRUCache } from 'lru-cache';
 import type { SegmentRecord } from '../metadata/metadata-store.js';
 
 /**
- * Unframed segment bytes (the partition's batches back to back), bounded in bytes. Flushes write
- * through, so consumers tailing a partition are served from memory; cold reads load a segment
- * once even when several fetches ask for it at the same time.
+ * A segment's unframed bytes: its batches back to back, held as one or more parts that each
+ * start and end on a batch boundary. A run written by a flush keeps the produce requests' own
+ * bytes as parts where that pins no more memory than it holds (see LogWriter), so it is never
+ * copied just to be cached.
+ */
+export type SegmentParts = readonly Buffer[];
+
+export function partsLength(parts: SegmentParts): number {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  return n;
+}
+
+/** The parts as one Buffer (copied only when there are several). */
+export function joinParts(parts: SegmentParts): Buffer {
+  return parts.length === 1 ? parts[0] : Buffer.concat(parts as Buffer[]);
+}
+
+/**
+ * Unframed segment bytes, bounded in bytes. Flushes write through, so consumers tailing a
+ * partition are served from memory; cold reads load a segment once even when several fetches ask
+ * for it at the same time.
  */
 export class SegmentCache {
-  private readonly lru: LRUCache<string, Buffer>;
-  private readonly loading = new Map<string, Promise<Buffer>>();
+  private readonly lru: LRUCache<string, SegmentParts>;
+  private readonly loading = new Map<string, Promise<SegmentParts>>();
   hits = 0;
   misses = 0;
 
   constructor(maxBytes: number) {
-    this.lru = new LRUCache<string, Buffer>({
+    this.lru = new LRUCache<string, SegmentParts>({
       maxSize: Math.max(1, maxBytes),
-      sizeCalculation: (b) => Math.max(1, b.length),
+      sizeCalculation: (parts) => Math.max(1, partsLength(parts)),
     });
   }
 
@@ -27,20 +46,20 @@ export class SegmentCache {
     return this.lru.calculatedSize;
   }
 
-  put(segment: Pick<SegmentRecord, 'objectKey' | 'byteStart'>, raw: Buffer): void {
+  put(segment: Pick<SegmentRecord, 'objectKey' | 'byteStart'>, raw: SegmentParts): void {
     this.lru.set(SegmentCache.keyOf(segment), raw);
   }
 
-  get(segment: Pick<SegmentRecord, 'objectKey' | 'byteStart'>): Buffer | undefined {
+  get(segment: Pick<SegmentRecord, 'objectKey' | 'byteStart'>): SegmentParts | undefined {
     return this.lru.get(SegmentCache.keyOf(segment));
   }
 
   /** Like get, without making the entry more recent. */
-  peek(segment: Pick<SegmentRecord, 'objectKey' | 'byteStart'>): Buffer | undefined {
+  peek(segment: Pick<SegmentRecord, 'objectKey' | 'byteStart'>): SegmentParts | undefined {
     return this.lru.peek(SegmentCache.keyOf(segment));
   }
 
-  async load(segment: SegmentRecord, loader: (segment: SegmentRecord) => Promise<Buffer>): Promise<Buffer> {
+  async load(segment: SegmentRecord, loader: (segment: SegmentRecord) => Promise<SegmentParts>): Promise<SegmentParts> {
     const key = SegmentCache.keyOf(segment);
     const cached = this.lru.get(key);
     if (cached) {

@@ -4,6 +4,7 @@ import type { SegmentRecord } from '../metadata/metadata-store.js';
 import type { LogManager, TopicState } from './log-manager.js';
 import { segmentObjectKey } from './object-format.js';
 import type { PartitionLog } from './partition-log.js';
+import { joinParts, partsLength } from './segment-cache.js';
 import { uniqueSuffix } from './log-writer.js';
 
 export interface MergePolicy {
@@ -90,9 +91,10 @@ export class SegmentMerger {
   private async merge(topic: TopicState, p: PartitionLog, group: SegmentRecord[]): Promise<void> {
     const parts: Buffer[] = [];
     // Read around the cache: merging cold runs must not evict what consumers are reading.
-    for (const seg of group) parts.push(await this.logs.reader.segmentBytes(seg, { cache: false }));
-    const raw = Buffer.concat(parts);
-    const body = topic.config.segmentCompression === 'lz4' ? await compressFrame(raw) : raw;
+    for (const seg of group) parts.push(...(await this.logs.reader.segmentBytes(seg, { cache: false })));
+    const rawLength = partsLength(parts);
+    const body = topic.config.segmentCompression === 'lz4' ? [await compressFrame(joinParts(parts))] : parts;
+    const bodyLength = partsLength(body);
     const first = group[0];
     const last = group[group.length - 1];
     const key = segmentObjectKey(topic.record.name, p.partition, first.baseOffset, `${Date.now().toString(36)}-${uniqueSuffix()}`);
@@ -104,13 +106,13 @@ export class SegmentMerger {
       lastOffset: last.lastOffset,
       objectKey: key,
       byteStart: 0,
-      byteLength: body.length,
-      rawLength: raw.length,
+      byteLength: bodyLength,
+      rawLength,
       format: topic.config.segmentCompression === 'lz4' ? 'lz4' : 'raw',
       maxTimestamp: group.reduce((m, s) => (s.maxTimestamp > m ? s.maxTimestamp : m), -1n),
     };
     const swapped = await this.logs.metadata.replaceSegments(
-      { key, size: body.length, agentId: this.logs.agentId },
+      { key, size: bodyLength, agentId: this.logs.agentId },
       { topicId: p.topicId, partition: p.partition, baseOffsets: group.map((s) => s.baseOffset) },
       merged,
     );

@@ -74,6 +74,47 @@ describe('LogManager on PGlite and a directory store', () => {
     assert.equal(readRecords(splitBatches(batches[0]).batches[0])[0].offset, 4n);
   });
 
+  it('caches a request buffer its batches fill as is, and copies batches lost in a larger buffer', async () => {
+    const t = await logs.createTopic('views', 2, {});
+    // Buffers of their own, as the frames the server assembles (small Buffers share Node's pool).
+    const own = (b: Buffer): Buffer => {
+      const out = Buffer.allocUnsafeSlow(b.length);
+      b.copy(out);
+      return out;
+    };
+    // A produce request's frame: mostly the batches of its partitions.
+    const frame = own(Buffer.concat([batchOf(['f0', 'f1']), batchOf(['g0'])]));
+    const first = frame.subarray(0, batchOf(['f0', 'f1']).length);
+    const second = frame.subarray(first.length);
+    // A small batch at the start of a large socket read shared with other requests.
+    const small = batchOf(['s0']);
+    const read = Buffer.alloc(64 * 1024);
+    small.copy(read);
+    const lost = read.subarray(0, small.length);
+    const [, , third] = await Promise.all([
+      logs.append(t, t.partitions[0], [first]),
+      logs.append(t, t.partitions[1], [second]),
+      logs.append(t, t.partitions[0], [lost]),
+      logs.append(t, t.partitions[0], [own(batchOf(['after']))]),
+    ]);
+    assert.equal(third.baseOffset, 2n);
+    const [run] = [...t.partitions[0].segments()];
+    const parts = logs.cache.peek(run)!;
+    assert.equal(parts.length, 3, 'kept, copied, kept');
+    assert.equal(parts[0].buffer, frame.buffer, 'the frame is cached, not a copy of it');
+    assert.notEqual(parts[1].buffer, read.buffer, 'the 64 KiB read is not pinned by a small batch');
+    assert.equal(logs.cache.sizeBytes >= first.length + second.length + small.length, true);
+    assert.deepEqual(await valuesFrom(logs, 'views', 0), ['f0', 'f1', 's0', 'after']);
+    assert.deepEqual(await valuesFrom(logs, 'views', 0, 2n), ['s0', 'after']);
+    assert.deepEqual(await valuesFrom(logs, 'views', 1), ['g0']);
+    // A fetch with room for two batches stops at the part boundary it reaches.
+    const twoBatches = first.length + small.length;
+    const limited = await logs.reader.read(t.partitions[0], 0n, twoBatches, true);
+    assert.equal(limited.bytes, twoBatches);
+    for (const seg of t.partitions[0].segments()) logs.cache.evict(seg);
+    assert.deepEqual(await valuesFrom(logs, 'views', 0), ['f0', 'f1', 's0', 'after'], 'the object holds the same run');
+  });
+
   it('writes one object per flush for many partitions at once', async () => {
     const t = await logs.createTopic('wide', 64, {});
     const before = (await objects.list('objects/')).length;
