@@ -2,8 +2,13 @@
  * ObjectStore on a local directory (the embedded default).
  *
  * Key `a/b/c.obj` lives at `<root>/a/b/c.obj`. A put writes `<name>.<nonce>.sh-tmp` in the same
- * directory, fsyncs it, renames it over the final name and fsyncs the directory, so a reader (or a
- * restart after a crash) sees either the old object or the whole new one, never a partial file.
+ * directory, renames it over the final name once all its bytes are written, then fsyncs the file
+ * and the directory before it returns. A reader, or a restart after the process was killed, sees
+ * either the old object or the whole new one, never a partial file. Renaming before the fsync
+ * lets one journal commit make both the data and the name durable (the directory fsync after it
+ * finds nothing left to do); the price is that a power loss during a put that never returned may
+ * leave its key with incomplete bytes — StreamHouse references an object only after its put
+ * returned, and never writes a key twice.
  * Leftover temp files (from a crash mid-put) are invisible to get/list and removed by `sweepTemp()`.
  *
  * Limitation compared to S3: a key cannot also be a "directory" of another key (`a` and `a/b`).
@@ -115,10 +120,37 @@ export class DirectoryObjectStore implements ObjectStore {
     this.checkOpen();
     const finalPath = this.pathOf(key);
     const dir = dirname(finalPath);
+    const tempPath = `${finalPath}.${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+    const buffers = Buffer.isBuffer(body) ? [body] : body;
+    const fh = await this.createFile(tempPath, dir);
+    let renamed = false;
+    try {
+      try {
+        await writeAll(fh, buffers);
+        await rename(tempPath, finalPath);
+        renamed = true;
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await fsyncDir(dir);
+    } catch (err) {
+      if (!renamed) await unlink(tempPath).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  /** Creates a file, making its directory first if it is missing (the common case skips mkdir). */
+  private async createFile(path: string, dir: string): Promise<FileHandle> {
+    try {
+      return await open(path, 'wx', 0o644);
+    } catch (err) {
+      if (!isErrno(err, 'ENOENT')) throw err;
+    }
     const firstCreated = await mkdir(dir, { recursive: true });
     if (firstCreated !== undefined) {
       // New directories must be durable too: fsync each new directory and the parent of the first
-      // one created (`dir` itself is fsynced below, after the rename).
+      // one created (`dir` itself is fsynced after the put's rename).
       const dirs: string[] = [];
       for (let p = dir; ; p = dirname(p)) {
         if (p !== dir) dirs.push(p);
@@ -127,24 +159,7 @@ export class DirectoryObjectStore implements ObjectStore {
       dirs.push(dirname(firstCreated));
       for (const p of dirs) await fsyncDir(p);
     }
-    const tempPath = `${finalPath}.${process.pid}-${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
-    const buffers = Buffer.isBuffer(body) ? [body] : body;
-    const fh = await open(tempPath, 'wx', 0o644);
-    let renamed = false;
-    try {
-      try {
-        await writeAll(fh, buffers);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tempPath, finalPath);
-      renamed = true;
-      await fsyncDir(dir);
-    } catch (err) {
-      if (!renamed) await unlink(tempPath).catch(() => undefined);
-      throw err;
-    }
+    return open(path, 'wx', 0o644);
   }
 
   async get(key: string): Promise<Buffer> {

@@ -93,6 +93,14 @@ describe('DirectoryObjectStore specifics', () => {
     assert.equal(store.description, `dir:${join(dir, 'root')}`);
   });
 
+  it('makes the directory again when it was removed after an earlier put into it', async () => {
+    await store.put('gone/1/a.obj', Buffer.from('a'));
+    await rm(join(dir, 'root', 'gone'), { recursive: true });
+    await store.put('gone/1/b.obj', Buffer.from('b'));
+    assert.equal((await store.get('gone/1/b.obj')).toString(), 'b');
+    assert.deepEqual(await readdir(join(dir, 'root', 'gone', '1')), ['b.obj']);
+  });
+
   it('put is atomic: readers never see a partial file under the final name', async () => {
     const key = 'atomic/big.obj';
     const finalPath = join(dir, 'root', 'atomic', 'big.obj');
