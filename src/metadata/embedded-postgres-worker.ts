@@ -68,6 +68,13 @@ export function serializeError(err: unknown): SerializedError {
   return { name: 'Error', message: String(err) };
 }
 
+/**
+ * PostgreSQL's default 128 MB of shared buffers would be most of the embedded broker's memory
+ * (measured: 16 MB instead saves ~130 MB of RSS, idle and under writes). The metadata tables are
+ * small and the operating system caches their files anyway.
+ */
+const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+
 async function main(): Promise<void> {
   const port = parentPort;
   if (port === null) throw new Error('embedded-postgres-worker.ts must run in a worker_thread');
@@ -77,7 +84,7 @@ async function main(): Promise<void> {
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
   try {
-    db = await PGlite.create(data.dataPath, { username: 'postgres', database: 'postgres' });
+    db = await PGlite.create(data.dataPath, { username: 'postgres', database: 'postgres', startParams: START_PARAMS });
     if (data.initOnly) {
       await db.close();
       post({ type: 'closed' });

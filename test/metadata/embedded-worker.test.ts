@@ -114,6 +114,8 @@ describe('embedded PGlite in a worker thread', () => {
       const db2 = connect({ connection: again.connection, max: again.poolSize });
       try {
         assert.equal((await db2.one<{ n: bigint }>('SELECT n FROM t')).n, 42n);
+        // Sized for metadata, not PostgreSQL's 128 MB default (most of the broker's idle memory).
+        assert.equal((await db2.one<{ shared_buffers: string }>('SHOW shared_buffers')).shared_buffers, '16MB');
       } finally {
         await db2.$pool.end();
         await again.close();
