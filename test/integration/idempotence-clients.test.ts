@@ -9,13 +9,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
 import { WireClient } from '../../src/client/wire-client.js';
 import { spawnBroker, type BrokerProcess } from '../support/broker-process.js';
 import { freePort } from '../support/free-port.js';
 import { readPartition } from '../support/read-log.js';
 import { DEBIAN_PYTHON, clientSkip } from '../support/processes.js';
+import { hasConfluentKafka } from '../support/python-consumer.js';
 
 const MESSAGES = 100_000;
 
@@ -73,8 +73,7 @@ describe('idempotent producers across a broker kill -9', () => {
     assertExactlyOnceInOrder(values);
   });
 
-  const python = existsSync(DEBIAN_PYTHON) ? DEBIAN_PYTHON : null;
-  const skip = clientSkip(python !== null, 'python3-confluent-kafka');
+  const skip = clientSkip(hasConfluentKafka, 'python3-confluent-kafka');
   it('librdkafka enable.idempotence=true', { skip, timeout: 300_000 }, async () => {
     const values = await withRestartingBroker(async (port, restart) => {
       const script = `
@@ -98,7 +97,7 @@ p.flush(180)
 print('ERRORS', len(errors), errors[:3], flush=True)
 sys.exit(1 if errors else 0)
 `;
-      const child = spawn(python!, ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(DEBIAN_PYTHON, ['-c', script], { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       let restarting: Promise<void> | null = null;
       child.stdout.on('data', (d: Buffer) => {
