@@ -395,8 +395,8 @@ export class LogWriter {
 /**
  * The request buffers that a flush's runs may keep as views: those whose batches in this flush
  * fill at least half of them. The cache then holds a produce request's own bytes instead of a
- * copy, and what it pins stays within twice what it counts; a small batch inside a large socket
- * read or a mostly rejected request is copied instead.
+ * copy, and pins at most about twice what it counts while a request's runs age out of it
+ * together; a small batch inside a large socket read, or in a mostly rejected request, is copied.
  */
 function keptBuffers(entries: readonly PendingPartition[]): Set<ArrayBufferLike> {
   const used = new Map<ArrayBufferLike, number>();
