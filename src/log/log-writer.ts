@@ -62,10 +62,8 @@ interface PreparedRun {
   generation: number;
   /** The batches back to back, with offsets assigned: views into the requests, or copies. */
   raw: Buffer[];
-  rawLength: number;
   /** What goes into the object: `raw` itself, or its LZ4 frame. */
   body: Buffer[];
-  bodyLength: number;
   baseOffset: bigint;
   lastOffset: bigint;
   maxTimestamp: bigint;
@@ -223,26 +221,25 @@ export class LogWriter {
     await Promise.all(
       runs.map(async (run) => {
         if (run.pending.options.format !== 'lz4') return;
-        const framed = await compressFrame(joinParts(run.raw));
-        run.body = [framed];
-        run.bodyLength = framed.length;
+        run.body = [await compressFrame(joinParts(run.raw))];
       }),
     );
     const entries: ObjectRunEntry[] = [];
     let at = 0;
     for (const run of runs) {
+      const byteLength = partsLength(run.body);
       entries.push({
         topicId: run.pending.partition.topicId,
         partition: run.pending.partition.partition,
         baseOffset: run.baseOffset,
         lastOffset: run.lastOffset,
         byteStart: at,
-        byteLength: run.bodyLength,
-        rawLength: run.rawLength,
+        byteLength,
+        rawLength: partsLength(run.raw),
         format: run.pending.options.format,
         maxTimestamp: run.maxTimestamp,
       });
-      at += run.bodyLength;
+      at += byteLength;
     }
     const footer = encodeFooter(entries);
     await this.objects.put(key, [...runs.flatMap((r) => r.body), footer]);
@@ -366,8 +363,7 @@ export class LogWriter {
     }
     copyPending();
     p.nextOffset = next;
-    const rawLength = partsLength(raw);
-    return { pending: entry, generation: p.writeGeneration, raw, rawLength, body: raw, bodyLength: rawLength, baseOffset, lastOffset: next - 1n, maxTimestamp, logAppendTime, ranges };
+    return { pending: entry, generation: p.writeGeneration, raw, body: raw, baseOffset, lastOffset: next - 1n, maxTimestamp, logAppendTime, ranges };
   }
 
   private async resync(partitions: PartitionLog[]): Promise<void> {
