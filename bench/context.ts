@@ -11,7 +11,7 @@ import { Progress } from './progress.js';
 export interface BrokerInstance {
   child: BrokerChild;
   watch: ProcessWatch;
-  /** CPU seconds at start (tsx compile and startup), excluded from the workload figures. */
+  /** CPU seconds at start (start-up and migrations), excluded from the workload figures. */
   startupCpuSeconds: number;
   /** CPU profile files (main thread first), with --cpu-prof. */
   profiles: string[];

@@ -8,6 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseBenchArgs, type Backend, type BenchOptions } from './args.js';
+import { buildBroker } from './broker.js';
 import { embeddedBackend, postgresS3Backend, postgresS3Unavailable, type BackendEnv } from './backend.js';
 import { measureLoopback } from './ceilings/loopback.js';
 import { measureCommit } from './ceilings/metadata.js';
@@ -172,6 +173,8 @@ async function main(): Promise<void> {
     backends: [],
     elapsedS: 0,
   };
+  log('building the broker (tsc -p tsconfig.build.json)');
+  await buildBroker();
   if (opts.phases.includes('ceilings')) {
     result.loopback = await measureLoopback(opts.loopbackBytes, opts.quick ? 1 : 3);
     log(`ceiling: loopback TCP ${result.loopback.mbPerSec.toFixed(0)} MB/s`);

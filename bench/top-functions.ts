@@ -7,13 +7,14 @@
 // self time (time on top of the stack), with their inclusive time, then self time summed per file.
 // Self time comes from the sample time deltas, so it is in milliseconds of the profiled run.
 //
-// Locations: tsx compiles each TypeScript file with esbuild (minifyWhitespace: one line per file),
-// so the profile's positions are in that output. When esbuild (tsx's own dependency) can be
-// loaded, each .ts position is mapped back to its source line by compiling the file again with
-// the options tsx uses and reading the source map; anonymous functions are shown by that line.
+// Locations: the bench runs the compiled broker (dist/**/*.js), whose positions are mapped back to
+// the TypeScript line through tsc's source maps (<file>.js.map). A profile of code run under tsx
+// has positions in esbuild's output (minifyWhitespace: one line per file); when esbuild (tsx's own
+// dependency) can be loaded, those are mapped by compiling the file again with the options tsx
+// uses. Anonymous functions are shown by their source line.
 import { readFileSync } from 'node:fs';
 import { SourceMap } from 'node:module';
-import { relative } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -64,37 +65,59 @@ async function loadTransform(): Promise<Transform | null> {
 }
 
 interface Mapper {
-  map(file: string, line: number, column: number): { line: number; text: string } | null;
+  map(file: string, line: number, column: number): { file: string; line: number; text: string } | null;
+}
+
+type SourceMapPayload = ConstructorParameters<typeof SourceMap>[0];
+
+interface MappedFile {
+  map: SourceMap;
+  /** The TypeScript file the positions map to, and its lines. */
+  source: string;
+  lines: string[];
+}
+
+/** tsc's output: `<file>.js.map` beside it names the .ts source. */
+function compiledMap(file: string): MappedFile | null {
+  const payload = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as SourceMapPayload & { sources: string[]; sourceRoot?: string };
+  const source = resolve(dirname(file), payload.sourceRoot ?? '', payload.sources[0]);
+  return { map: new SourceMap(payload), source, lines: readFileSync(source, 'utf8').split('\n') };
+}
+
+/** tsx's output: esbuild run again over the .ts file with the options tsx uses. */
+function recompiledMap(file: string, transform: Transform): MappedFile {
+  const source = readFileSync(file, 'utf8');
+  const out = transform(source, {
+    loader: 'ts',
+    format: 'esm',
+    target: `node${process.versions.node}`,
+    sourcemap: 'external',
+    minifyWhitespace: true,
+    keepNames: true,
+    sourcefile: file,
+  });
+  return { map: new SourceMap(JSON.parse(out.map) as SourceMapPayload), source: file, lines: source.split('\n') };
 }
 
 function sourceMapper(transform: Transform | null): Mapper {
-  const maps = new Map<string, { map: SourceMap; lines: string[] } | null>();
+  const maps = new Map<string, MappedFile | null>();
   return {
     map(file, line, column) {
-      if (!transform || !/\.(ts|mts|cts)$/.test(file)) return null;
       let entry = maps.get(file);
       if (entry === undefined) {
         try {
-          const source = readFileSync(file, 'utf8');
-          const out = transform(source, {
-            loader: 'ts',
-            format: 'esm',
-            target: `node${process.versions.node}`,
-            sourcemap: 'external',
-            minifyWhitespace: true,
-            keepNames: true,
-            sourcefile: file,
-          });
-          entry = { map: new SourceMap(JSON.parse(out.map) as ConstructorParameters<typeof SourceMap>[0]), lines: source.split('\n') };
+          if (/\.js$/.test(file)) entry = compiledMap(file);
+          else if (transform && /\.(ts|mts|cts)$/.test(file)) entry = recompiledMap(file, transform);
+          else entry = null;
         } catch {
-          entry = null;
+          entry = null; // no source map, or its source is gone: show the raw position
         }
         maps.set(file, entry);
       }
       if (!entry) return null;
       const found = entry.map.findEntry(line, column) as { originalLine?: number };
       if (found.originalLine === undefined) return null;
-      return { line: found.originalLine + 1, text: (entry.lines[found.originalLine] ?? '').trim() };
+      return { file: entry.source, line: found.originalLine + 1, text: (entry.lines[found.originalLine] ?? '').trim() };
     },
   };
 }
@@ -106,7 +129,7 @@ function location(frame: CallFrame): string {
   if (!frame.url.startsWith('file://')) return `${frame.url}:${frame.lineNumber + 1}`;
   const file = fileURLToPath(frame.url);
   const mapped = mapper.map(file, frame.lineNumber, frame.columnNumber);
-  if (mapped) return `${relative(process.cwd(), file)}:${mapped.line}`;
+  if (mapped) return `${relative(process.cwd(), mapped.file)}:${mapped.line}`;
   return `${relative(process.cwd(), file)}:${frame.lineNumber + 1}:${frame.columnNumber + 1}`;
 }
 
@@ -224,8 +247,17 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const profile = JSON.parse(readFileSync(positionals[0], 'utf8')) as CpuProfile;
+  if (!Array.isArray(profile.nodes) || !Array.isArray(profile.samples) || profile.samples.length === 0) {
+    // A worker that ran no JavaScript while profiled writes a profile without samples.
+    console.log(`${positionals[0]}: no samples`);
+    return;
+  }
   const keep = sampleFilter(profile, positionals[0], values.phase);
   const { functions, files, totalMs } = analyze(profile, keep);
+  if (totalMs === 0) {
+    console.log(`${positionals[0]}: no samples${values.phase ? ` in "${values.phase}"` : ''}`);
+    return;
+  }
   const top = Number(values.top);
   const pct = (ms: number): string => `${((ms / totalMs) * 100).toFixed(1).padStart(5)}%`;
   const idle = functions.filter((f) => f.name === '(idle)').reduce((s, f) => s + f.selfMs, 0);
