@@ -17,6 +17,7 @@ import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import type { ApiHandler, RequestContext } from './context.js';
 import type { TopicState } from '../log/log-manager.js';
 import type { PartitionLog } from '../log/partition-log.js';
+import type { PlannedRead } from '../log/log-reader.js';
 
 type TopicResponse = Input<FetchResponse['responses'][number]>;
 type PartitionResponse = Input<FetchResponse['responses'][number]['partitions'][number]>;
@@ -56,6 +57,19 @@ async function readPartition(
   return { response: { ...bounds, errorCode: ErrorCode.NONE, records }, bytes: read.bytes };
 }
 
+/** The partition reads a Fetch will make, in order, for LogReader.prefetch. */
+function plannedReads(wanted: Wanted[]): PlannedRead[] {
+  const out: PlannedRead[] = [];
+  for (const w of wanted) {
+    for (const rp of w.request.partitions) {
+      const p = w.topic?.partitions[rp.partition];
+      if (!p || rp.fetchOffset < p.logStartOffset || rp.fetchOffset >= p.highWatermark) continue;
+      out.push({ partition: p, fetchOffset: rp.fetchOffset, maxBytes: rp.partitionMaxBytes });
+    }
+  }
+  return out;
+}
+
 async function assemble(
   ctx: RequestContext,
   request: FetchRequest,
@@ -63,6 +77,7 @@ async function assemble(
   version: number,
 ): Promise<{ responses: TopicResponse[]; bytes: number; failed: boolean }> {
   let remaining = version >= 3 ? request.maxBytes : NO_LIMIT;
+  ctx.logs.reader.prefetch(plannedReads(wanted), remaining);
   let bytes = 0;
   let failed = false;
   const responses: TopicResponse[] = [];

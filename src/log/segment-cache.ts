@@ -31,7 +31,7 @@ export class SegmentCache {
   hits = 0;
   misses = 0;
 
-  constructor(maxBytes: number) {
+  constructor(readonly maxBytes: number) {
     this.lru = new LRUCache<string, SegmentParts>({
       maxSize: Math.max(1, maxBytes),
       sizeCalculation: (parts) => Math.max(1, partsLength(parts)),
@@ -57,6 +57,12 @@ export class SegmentCache {
   /** Like get, without making the entry more recent. */
   peek(segment: Pick<SegmentRecord, 'objectKey' | 'byteStart'>): SegmentParts | undefined {
     return this.lru.peek(SegmentCache.keyOf(segment));
+  }
+
+  /** Whether the segment is cached or being loaded. */
+  has(segment: Pick<SegmentRecord, 'objectKey' | 'byteStart'>): boolean {
+    const key = SegmentCache.keyOf(segment);
+    return this.lru.has(key) || this.loading.has(key);
   }
 
   async load(segment: SegmentRecord, loader: (segment: SegmentRecord) => Promise<SegmentParts>): Promise<SegmentParts> {

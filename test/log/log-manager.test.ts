@@ -139,6 +139,24 @@ describe('LogManager on PGlite and a directory store', () => {
     assert.deepEqual(Buffer.concat(cold.batches), Buffer.concat(hot.batches));
   });
 
+  it('prefetches the segments a read will walk, within the byte budget, and only those not cached', async () => {
+    const t = await logs.createTopic('prefetch', 1, {});
+    const p = t.partitions[0];
+    for (let i = 0; i < 3; i++) await logs.append(t, p, [batchOf([`p${i}`])]);
+    const segments = [...p.segments()];
+    assert.equal(segments.length, 3, 'one segment per awaited append');
+    const hot = await logs.reader.read(p, 0n, 1 << 20, true);
+    for (const seg of segments) logs.cache.evict(seg);
+    const read = { partition: p, fetchOffset: 0n, maxBytes: 1 << 20 };
+    assert.equal(logs.reader.prefetch([read], 1), segments[0].rawLength, 'a budget of 1 byte still starts the first segment, and only it');
+    assert.equal(logs.reader.prefetch([{ ...read, maxBytes: 1 }], 1 << 20), 0, 'the first segment is already loading');
+    const rest = segments.slice(1).reduce((n, s) => n + s.rawLength, 0);
+    assert.equal(logs.reader.prefetch([read], 1 << 20), rest, 'the others are started, the first not again');
+    const cold = await logs.reader.read(p, 0n, 1 << 20, true);
+    assert.deepEqual(Buffer.concat(cold.batches), Buffer.concat(hot.batches));
+    assert.equal(logs.reader.prefetch([read], 1 << 20), 0, 'nothing left to load');
+  });
+
   it('honours max bytes but always returns at least one whole batch', async () => {
     const p = logs.topic('orders')!.partitions[0];
     const one = await logs.reader.read(p, 0n, 1, true);
