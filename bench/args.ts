@@ -66,7 +66,7 @@ Fetch consumers), next to this machine's ceilings measured in the same run.
   --latency-batch-bytes   batch size of the latency/catch-up runs [131072]
   --latency-partitions    partitions of the latency/catch-up runs [16]
   --run-seconds <s>       length of each max-throughput run [6 | quick 3]
-  --catchup-mib <n>       MiB written and then read back by the catch-up phase [160 | quick 32]
+  --catchup-mib <n>       MiB written and then read back by the catch-up phase [160 | quick 96]
   --cpu-prof              run the broker under node --cpu-prof; prints where the profile went
   --cpu-prof-dir <dir>    where to write it                [a new temp directory]
   --node-arg <flag>       a node flag for the broker child, repeatable (e.g. --node-arg=--trace-gc;
@@ -141,7 +141,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
     warmupMs: 1000,
     maxRunMs: runMs,
     latencyRunMs: quick ? 3000 : 12000,
-    catchupBytes: int(values['catchup-mib'], quick ? 32 : 160) * 1024 * 1024,
+    catchupBytes: int(values['catchup-mib'], quick ? 96 : 160) * 1024 * 1024,
     loopbackBytes: quick ? 256 * 1024 * 1024 : 1024 * 1024 * 1024,
     pings: quick ? 100 : 500,
     objectOps: quick ? 8 : 20,

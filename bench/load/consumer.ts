@@ -1,21 +1,22 @@
 /**
- * Consumer side of the load generator: M WireClient connections, each with one Fetch v12 in
+ * Consumer side of the load generator: M LeanConnections, each with one Fetch v12 in
  * flight at a time over its partitions (as a Kafka consumer fetches from one broker), long-polling
  * at the tail. Counts the record bytes received and reads the send-time stamp of every batch for
  * end-to-end latency. Catch-up mode starts at offset 0 and stops at given end offsets.
  */
-import { WireClient } from '../../src/client/wire-client.js';
+import type { WireClient } from '../../src/client/wire-client.js';
 import { ApiKey } from '../../protocol/generated/api-keys.js';
 import { ErrorCode } from '../../protocol/generated/error-codes.js';
 import { cpuSeconds } from '../proc.js';
 import { Samples } from '../stats.js';
 import type { ConsumeJob, ConsumeResult } from './messages.js';
 import { FETCH_VERSION, readStamp } from './workload.js';
+import { LeanConnection } from './lean-connection.js';
 
 const ERROR_NAMES = new Map<number, string>(Object.entries(ErrorCode).map(([k, v]) => [v as number, k]));
 
 /** Latest offsets (high watermarks) of partitions 0..n-1 of a topic. */
-export async function endOffsets(client: WireClient, topic: string, partitions: number): Promise<bigint[]> {
+export async function endOffsets(client: Pick<WireClient | LeanConnection, 'send'>, topic: string, partitions: number): Promise<bigint[]> {
   const res = await client.send(ApiKey.ListOffsets, 7, {
     replicaId: -1,
     isolationLevel: 0,
@@ -42,7 +43,7 @@ export class ConsumerRun {
   private readonly cpu0 = cpuSeconds(process.pid);
   private stopping = false;
   private loops: Promise<void>[] = [];
-  private clients: WireClient[] = [];
+  private clients: LeanConnection[] = [];
   private reachedEnd = false;
   private endReached: (() => void) | null = null;
 
@@ -57,7 +58,7 @@ export class ConsumerRun {
   /** Connects, finds the start offsets and starts fetching. */
   async start(): Promise<void> {
     const { job } = this;
-    this.clients = await Promise.all(job.assignments.map(() => WireClient.connect(job.host, job.port, 'streamhouse-bench-consumer')));
+    this.clients = await Promise.all(job.assignments.map(() => LeanConnection.connect(job.host, job.port, 'streamhouse-bench-consumer')));
     const partitions = Math.max(...job.assignments.flat()) + 1;
     const start = job.from === 'earliest' ? new Array<bigint>(partitions).fill(0n) : await endOffsets(this.clients[0], job.topic, partitions);
     for (const p of job.assignments.flat()) this.offsets.set(p, start[p]);
@@ -98,7 +99,7 @@ export class ConsumerRun {
     return true;
   }
 
-  private async loop(client: WireClient, partitions: number[]): Promise<void> {
+  private async loop(client: LeanConnection, partitions: number[]): Promise<void> {
     const { job } = this;
     while (!this.stopping) {
       const wanted = partitions.filter((p) => !this.until || this.offsets.get(p)! < this.until[p]);
