@@ -43,18 +43,18 @@ async function readPartition(
   fetchOffset: bigint,
   maxBytes: number,
   minOneBatch: boolean,
-): Promise<{ response: Omit<PartitionResponse, 'partitionIndex'>; bytes: number }> {
+): Promise<{ response: Omit<PartitionResponse, 'partitionIndex'>; bytes: number; nextOffset: bigint }> {
   const bounds = { highWatermark: p.highWatermark, lastStableOffset: p.highWatermark, logStartOffset: p.logStartOffset };
   if (fetchOffset < p.logStartOffset || fetchOffset > p.highWatermark) {
-    return { response: { ...bounds, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: EMPTY }, bytes: 0 };
+    return { response: { ...bounds, errorCode: ErrorCode.OFFSET_OUT_OF_RANGE, records: EMPTY }, bytes: 0, nextOffset: fetchOffset };
   }
   if (fetchOffset === p.highWatermark || maxBytes <= 0) {
-    return { response: { ...bounds, errorCode: ErrorCode.NONE, records: EMPTY }, bytes: 0 };
+    return { response: { ...bounds, errorCode: ErrorCode.NONE, records: EMPTY }, bytes: 0, nextOffset: fetchOffset };
   }
   const read = await ctx.logs.reader.read(p, fetchOffset, maxBytes, minOneBatch);
   // One span per segment read, each a view of cached bytes, written to the socket as they are.
   const records = read.batches.length === 0 ? EMPTY : read.batches.length === 1 ? read.batches[0] : new ByteChunks(read.batches);
-  return { response: { ...bounds, errorCode: ErrorCode.NONE, records }, bytes: read.bytes };
+  return { response: { ...bounds, errorCode: ErrorCode.NONE, records }, bytes: read.bytes, nextOffset: read.nextOffset };
 }
 
 /** The partition reads a Fetch will make, in order, for LogReader.prefetch. */
@@ -81,6 +81,8 @@ async function assemble(
   let bytes = 0;
   let failed = false;
   const responses: TopicResponse[] = [];
+  // Where this consumer will fetch next: loaded while this response travels (read-ahead).
+  const next: PlannedRead[] = [];
   for (const w of wanted) {
     const partitions: PartitionResponse[] = [];
     for (const rp of w.request.partitions) {
@@ -95,6 +97,7 @@ async function assemble(
       try {
         const r = await readPartition(ctx, p, rp.fetchOffset, limit, bytes === 0);
         if (r.response.errorCode !== ErrorCode.NONE) failed = true;
+        if (r.bytes > 0 && r.nextOffset < p.highWatermark) next.push({ partition: p, fetchOffset: r.nextOffset, maxBytes: rp.partitionMaxBytes });
         bytes += r.bytes;
         remaining = Math.max(0, remaining - r.bytes);
         // read_committed readers get a (here always empty) list of aborted transactions, others null, as Kafka answers.
@@ -107,6 +110,7 @@ async function assemble(
     }
     responses.push(version >= 13 ? { topicId: w.request.topicId, partitions } : { topic: w.request.topic, partitions });
   }
+  ctx.logs.reader.prefetch(next, version >= 3 ? request.maxBytes : NO_LIMIT);
   return { responses, bytes, failed };
 }
 

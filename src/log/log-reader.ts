@@ -14,6 +14,8 @@ export interface ReadResult {
   /** Whole batches, as views into cached segment bytes: one view per segment read. */
   batches: Buffer[];
   bytes: number;
+  /** The offset after the last batch returned (`fetchOffset` when none was). */
+  nextOffset: bigint;
 }
 
 /** One partition's read that a Fetch is about to make. */
@@ -102,6 +104,7 @@ export class LogReader {
   async read(p: PartitionLog, fetchOffset: bigint, maxBytes: number, minOneBatch: boolean): Promise<ReadResult> {
     const spans: Buffer[] = [];
     let bytes = 0;
+    let nextOffset = fetchOffset;
     let segment = p.segmentFor(fetchOffset) ?? p.segmentAfter(fetchOffset);
     while (segment && segment.baseOffset < p.highWatermark) {
       let parts: SegmentParts;
@@ -117,7 +120,10 @@ export class LogReader {
       let full = false;
       for (const raw of parts) {
         const span = takeSpan(raw, fetchOffset, maxBytes - bytes, minOneBatch && bytes === 0);
-        if (span.bytes > 0) spans.push(span.view);
+        if (span.bytes > 0) {
+          spans.push(span.view);
+          nextOffset = span.nextOffset;
+        }
         bytes += span.bytes;
         full = span.full;
         if (full) break;
@@ -125,7 +131,7 @@ export class LogReader {
       if (full) break;
       segment = p.segmentAfter(segment.baseOffset);
     }
-    return { batches: spans, bytes };
+    return { batches: spans, bytes, nextOffset };
   }
 
   /**
@@ -167,6 +173,8 @@ export class LogReader {
 interface Span {
   view: Buffer;
   bytes: number;
+  /** The offset after the span's last batch. */
+  nextOffset: bigint;
   /** A batch at or past `fetchOffset` did not fit: the read is complete. */
   full: boolean;
 }
@@ -179,17 +187,19 @@ function takeSpan(raw: Buffer, fetchOffset: bigint, room: number, minOne: boolea
   let pos = 0;
   let start = -1;
   let bytes = 0;
+  let nextOffset = fetchOffset;
   while (pos + LOG_OVERHEAD <= raw.length) {
     const size = raw.readInt32BE(pos + BATCH_LENGTH_AT) + LOG_OVERHEAD;
     const last = raw.readBigInt64BE(pos) + BigInt(raw.readInt32BE(pos + LAST_OFFSET_DELTA_AT));
     if (last >= fetchOffset) {
-      if (bytes + size > room && !(minOne && bytes === 0)) return { view: raw.subarray(start < 0 ? pos : start, pos), bytes, full: true };
+      if (bytes + size > room && !(minOne && bytes === 0)) return { view: raw.subarray(start < 0 ? pos : start, pos), bytes, nextOffset, full: true };
       if (start < 0) start = pos;
       bytes += size;
+      nextOffset = last + 1n;
     }
     pos += size;
   }
-  return { view: raw.subarray(start < 0 ? pos : start, Math.min(pos, raw.length)), bytes, full: false };
+  return { view: raw.subarray(start < 0 ? pos : start, Math.min(pos, raw.length)), bytes, nextOffset, full: false };
 }
 
 /** The batches of a segment's parts, as views. */
