@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { OPTIONS } from '../src/config.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -43,13 +44,24 @@ export async function buildBroker(): Promise<void> {
   await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT });
 }
 
+/**
+ * The environment without any variable the broker reads its configuration from: a backend says
+ * everything it means with flags, and a DATABASE_URL exported for the tests must not turn the
+ * embedded run into a run on that PostgreSQL (and on the rows earlier runs left there).
+ */
+function withoutBrokerSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const o of OPTIONS) delete out[o.env];
+  return out;
+}
+
 export async function startBrokerChild(options: BrokerChildOptions): Promise<BrokerChild> {
   if (options.cpuProfDir) await mkdir(options.cpuProfDir, { recursive: true });
   const nodeArgs = [...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []), ...(options.nodeArgs ?? [])];
   const child: ChildProcess = spawn(
     process.execPath,
     [...nodeArgs, join('dist', 'src', 'cli.js'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...options.args],
-    { cwd: ROOT, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    { cwd: ROOT, env: { ...withoutBrokerSettings(process.env), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let stderr = '';
