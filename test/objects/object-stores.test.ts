@@ -101,6 +101,35 @@ describe('DirectoryObjectStore specifics', () => {
     assert.deepEqual(await readdir(join(dir, 'root', 'gone', '1')), ['b.obj']);
   });
 
+  it('writes a large put in synced slices, splitting buffers at slice edges, and reads it back whole', async () => {
+    const sliced = new DirectoryObjectStore({ root: join(dir, 'sliced'), syncSliceBytes: 64 * 1024 });
+    const probe = await open(join(dir, 'probe'), 'w');
+    const proto = Object.getPrototypeOf(probe) as { datasync: () => Promise<void> };
+    await probe.close();
+    const datasync = proto.datasync;
+    let syncs = 0;
+    proto.datasync = function (this: unknown) {
+      syncs++;
+      return datasync.call(this);
+    };
+    try {
+      const big = randomBytes(1024 * 1024 + 17);
+      // Buffers that straddle slice edges, an empty one, and more than MAX_IOV (512) small ones.
+      const parts = [big.subarray(0, 100_000), Buffer.alloc(0), big.subarray(100_000, 1_000_000), big.subarray(1_000_000)];
+      for (let i = 0; i < 1500; i++) parts.push(Buffer.from([i & 0xff]));
+      await sliced.put('sliced/big.obj', parts);
+      assert.deepEqual(await sliced.get('sliced/big.obj'), Buffer.concat(parts));
+      const slices = Math.ceil((big.length + 1500) / (64 * 1024));
+      assert.equal(syncs, slices - 1, 'one fdatasync between each two slices');
+      syncs = 0;
+      await sliced.put('sliced/small.obj', [Buffer.from('small')]);
+      assert.equal(syncs, 0, 'a put smaller than a slice is written at once');
+    } finally {
+      proto.datasync = datasync;
+      await sliced.close();
+    }
+  });
+
   it('put is atomic: readers never see a partial file under the final name', async () => {
     const key = 'atomic/big.obj';
     const finalPath = join(dir, 'root', 'atomic', 'big.obj');
