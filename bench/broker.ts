@@ -1,7 +1,8 @@
 /**
  * The broker under test, in a child process: the real CLI as users run it (`node dist/src/cli.js`,
- * compiled by `buildBroker()` at the start of the run), on 127.0.0.1 and an ephemeral port read from its "StreamHouse is serving" log line. Optionally
- * under `node --cpu-prof`, whose profile is written when the broker exits cleanly (SIGTERM).
+ * compiled by `buildBroker()` at the start of the run), on 127.0.0.1 and an ephemeral port read
+ * from its "StreamHouse is serving" log line. Optionally under `node --cpu-prof`, whose profile is
+ * written when the broker exits cleanly (SIGTERM).
  * BENCH_BROKER_LOG=<file> appends the broker's log lines (pino JSON) to that file.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
