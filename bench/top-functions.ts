@@ -78,7 +78,7 @@ interface MappedFile {
 }
 
 /** tsc's output: `<file>.js.map` beside it names the .ts source. */
-function compiledMap(file: string): MappedFile | null {
+function compiledMap(file: string): MappedFile {
   const payload = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as SourceMapPayload & { sources: string[]; sourceRoot?: string };
   const source = resolve(dirname(file), payload.sourceRoot ?? '', payload.sources[0]);
   return { map: new SourceMap(payload), source, lines: readFileSync(source, 'utf8').split('\n') };
