@@ -76,8 +76,9 @@ async function assemble(
   wanted: Wanted[],
   version: number,
 ): Promise<{ responses: TopicResponse[]; bytes: number; failed: boolean }> {
-  let remaining = version >= 3 ? request.maxBytes : NO_LIMIT;
-  ctx.logs.reader.prefetch(plannedReads(wanted), remaining);
+  const maxBytes = version >= 3 ? request.maxBytes : NO_LIMIT;
+  let remaining = maxBytes;
+  ctx.logs.reader.prefetch(plannedReads(wanted), maxBytes);
   let bytes = 0;
   let failed = false;
   const responses: TopicResponse[] = [];
@@ -110,7 +111,7 @@ async function assemble(
     }
     responses.push(version >= 13 ? { topicId: w.request.topicId, partitions } : { topic: w.request.topic, partitions });
   }
-  ctx.logs.reader.prefetch(next, version >= 3 ? request.maxBytes : NO_LIMIT);
+  ctx.logs.reader.prefetch(next, maxBytes);
   return { responses, bytes, failed };
 }
 

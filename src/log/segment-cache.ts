@@ -50,11 +50,7 @@ export class SegmentCache {
     this.lru.set(SegmentCache.keyOf(segment), raw);
   }
 
-  get(segment: Pick<SegmentRecord, 'objectKey' | 'byteStart'>): SegmentParts | undefined {
-    return this.lru.get(SegmentCache.keyOf(segment));
-  }
-
-  /** Like get, without making the entry more recent. */
+  /** The cached parts, without making the entry more recent. */
   peek(segment: Pick<SegmentRecord, 'objectKey' | 'byteStart'>): SegmentParts | undefined {
     return this.lru.peek(SegmentCache.keyOf(segment));
   }

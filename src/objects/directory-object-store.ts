@@ -112,8 +112,9 @@ export class DirectoryObjectStore implements ObjectStore {
 
   /** `root` directory, or options; the directory is created on first put (or by init()). */
   constructor(options: DirectoryObjectStoreOptions | string) {
-    this.root = resolve(typeof options === 'string' ? options : options.root);
-    this.syncSliceBytes = (typeof options === 'string' ? undefined : options.syncSliceBytes) ?? SYNC_SLICE_BYTES;
+    const o = typeof options === 'string' ? { root: options } : options;
+    this.root = resolve(o.root);
+    this.syncSliceBytes = o.syncSliceBytes ?? SYNC_SLICE_BYTES;
     this.description = `dir:${this.root}`;
   }
 
