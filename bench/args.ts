@@ -41,6 +41,7 @@ export interface BenchOptions {
   brokerArgs: string[];
   cacheMaxBytes: number;
   bufferMaxBytes: number;
+  mergeBufferBytes: number;
   flushBytes: number;
   cpuProf: boolean;
   cpuProfDir: string | undefined;
@@ -148,6 +149,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
     brokerArgs,
     cacheMaxBytes: 256 * 1024 * 1024,
     bufferMaxBytes: 64 * 1024 * 1024,
+    mergeBufferBytes: 64 * 1024 * 1024,
     flushBytes: 8 * 1024 * 1024,
     cpuProf: values['cpu-prof'] === true || values['cpu-prof-dir'] !== undefined,
     cpuProfDir: values['cpu-prof-dir'],

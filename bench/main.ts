@@ -44,6 +44,7 @@ function brokerArgs(opts: BenchOptions): string[] {
     '--default-partitions', String(partitions),
     '--cache-max-bytes', String(opts.cacheMaxBytes),
     '--buffer-max-bytes', String(opts.bufferMaxBytes),
+    '--merge-buffer-bytes', String(opts.mergeBufferBytes),
     '--flush-bytes', String(opts.flushBytes),
     ...opts.brokerArgs,
   ];
@@ -83,7 +84,11 @@ function brokerFigures(ctx: RunContext): BrokerFigures {
     peakRssMB: (peakKb * 1024) / 1e6,
     startupPeakRssMB: (startupPeakKb * 1024) / 1e6,
     peakRssExact: ctx.brokers.every((b) => b.watch.hwmReset),
-    configuredMB: (flagValue(ctx.brokerArgs, '--cache-max-bytes', opts.cacheMaxBytes) + flagValue(ctx.brokerArgs, '--buffer-max-bytes', opts.bufferMaxBytes)) / 1e6,
+    configuredMB:
+      (flagValue(ctx.brokerArgs, '--cache-max-bytes', opts.cacheMaxBytes) +
+        flagValue(ctx.brokerArgs, '--buffer-max-bytes', opts.bufferMaxBytes) +
+        flagValue(ctx.brokerArgs, '--merge-buffer-bytes', opts.mergeBufferBytes)) /
+      1e6,
     workloadCpuSeconds: ctx.brokers.reduce((s, b) => s + ((b.cpuAtStop ?? b.watch.cpu()) - b.startupCpuSeconds), 0),
     startupCpuSeconds: ctx.brokers.reduce((s, b) => s + b.startupCpuSeconds, 0),
     cpuProfiles: ctx.brokers.flatMap((b) => b.profiles),

@@ -73,7 +73,7 @@ function backendSection(r: BackendResult): string {
   if (r.broker) {
     const b = r.broker;
     const how = b.peakRssExact ? 'VmHWM reset after start-up' : 'VmRSS sampled every 200 ms';
-    out.push('', `Broker: peak RSS under load ${n(b.peakRssMB, 0)} MB (${how}; configured cache + buffer ${n(b.configuredMB, 0)} MB), at start-up ${n(b.startupPeakRssMB, 0)} MB; CPU ${n(b.workloadCpuSeconds)} s under load (+${n(b.startupCpuSeconds)} s startup)`);
+    out.push('', `Broker: peak RSS under load ${n(b.peakRssMB, 0)} MB (${how}; configured cache + produce buffer + merge buffer ${n(b.configuredMB, 0)} MB), at start-up ${n(b.startupPeakRssMB, 0)} MB; CPU ${n(b.workloadCpuSeconds)} s under load (+${n(b.startupCpuSeconds)} s startup)`);
     for (const p of b.cpuProfiles) out.push(`  CPU profile: ${p}`);
   }
   if (r.ratios.length > 0) {

@@ -96,7 +96,7 @@ export function computeRatios(loopbackMbPerSec: number | null, r: BackendResult,
   }
   if (r.broker) {
     const budget = r.broker.configuredMB + 150;
-    out.push(ratio('peak RSS under load ÷ (cache + buffer + 150 MB)', r.broker.peakRssMB / budget, null, 1, `${f1(r.broker.peakRssMB)} MB ÷ ${f1(budget)} MB`));
+    out.push(ratio('peak RSS under load ÷ (cache + buffers + 150 MB)', r.broker.peakRssMB / budget, null, 1, `${f1(r.broker.peakRssMB)} MB ÷ ${f1(budget)} MB`));
   }
   return out;
 }

@@ -26,6 +26,7 @@ export interface BrokerConfig {
   groupInitialRebalanceDelayMs: number;
   mergeMinSegments: number;
   mergeIntervalMs: number;
+  mergeBufferBytes: number;
   retentionCheckIntervalMs: number;
   leaseTtlMs: number;
   agentId: string | undefined;
@@ -66,6 +67,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'defaultSegmentCompression', flag: '--segment-compression', env: 'STREAMHOUSE_SEGMENT_COMPRESSION', kind: 'string', default: undefined, doc: 'Default framing of segment runs: lz4 or none (default: none with the directory store, where LZ4 costs produce CPU for little gain; lz4 with S3, where bytes cost money). Per topic: streamhouse.segment.compression.' },
   { key: 'groupInitialRebalanceDelayMs', flag: '--group-initial-rebalance-delay-ms', env: 'STREAMHOUSE_GROUP_INITIAL_REBALANCE_DELAY_MS', kind: 'int', default: 500, doc: 'How long a new group waits for more members before its first rebalance.' },
   { key: 'mergeMinSegments', flag: '--merge-min-segments', env: 'STREAMHOUSE_MERGE_MIN_SEGMENTS', kind: 'int', default: 16, doc: 'Small runs of a partition that make the merger rewrite them into one segment.' },
+  { key: 'mergeBufferBytes', flag: '--merge-buffer-bytes', env: 'STREAMHOUSE_MERGE_BUFFER_BYTES', kind: 'int', default: 64 * 1024 * 1024, doc: 'Bytes the merger holds in memory while it rewrites runs: a merged segment is at most this large (half of it with LZ4 segments), and at most segment.bytes.' },
   { key: 'mergeIntervalMs', flag: '--merge-interval-ms', env: 'STREAMHOUSE_MERGE_INTERVAL_MS', kind: 'int', default: 10_000, doc: 'How often the merger and the object garbage collector run.' },
   { key: 'retentionCheckIntervalMs', flag: '--retention-check-interval-ms', env: 'STREAMHOUSE_RETENTION_CHECK_INTERVAL_MS', kind: 'int', default: 60_000, doc: 'How often retention.ms / retention.bytes are enforced.' },
   { key: 'leaseTtlMs', flag: '--lease-ttl-ms', env: 'STREAMHOUSE_LEASE_TTL_MS', kind: 'int', default: 30_000, doc: 'Lifetime of partition leases (renewed at a third of it).' },

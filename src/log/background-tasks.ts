@@ -16,7 +16,7 @@ export class BackgroundTasks {
 
   constructor(
     logs: LogManager,
-    private readonly config: Pick<BrokerConfig, 'mergeMinSegments' | 'mergeIntervalMs' | 'retentionCheckIntervalMs'>,
+    private readonly config: Pick<BrokerConfig, 'mergeMinSegments' | 'mergeIntervalMs' | 'mergeBufferBytes' | 'retentionCheckIntervalMs'>,
     private readonly log: Logger,
   ) {
     this.merger = new SegmentMerger(
@@ -26,6 +26,7 @@ export class BackgroundTasks {
         maxAgeMs: config.mergeIntervalMs * 6,
         minAgeMs: config.mergeIntervalMs * 3,
         maxBytesPerPass: 256 * 1024 * 1024,
+        maxGroupBytes: config.mergeBufferBytes,
       },
       log,
     );

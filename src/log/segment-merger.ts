@@ -19,6 +19,12 @@ export interface MergePolicy {
   minAgeMs: number;
   /** Raw bytes one pass rewrites at most, so a pass never holds the broker for long. */
   maxBytesPerPass: number;
+  /**
+   * Bytes one merge may hold in memory: its runs' raw bytes, and for an LZ4 segment also their
+   * joined copy (so groups are half as large). Bounds the merger's memory whatever segment.bytes
+   * a topic sets (Kafka users often set 1 GiB); larger segments would need streaming uploads.
+   */
+  maxGroupBytes: number;
 }
 
 /** A run inside a multi-partition flush object, as opposed to a merged per-partition segment. */
@@ -63,19 +69,20 @@ export class SegmentMerger {
     }
   }
 
-  /** Consecutive flush runs, grouped up to segment.bytes, worth merging now. */
+  /** Consecutive flush runs, grouped up to segment.bytes (and maxGroupBytes), worth merging now. */
   plan(topic: TopicState, p: PartitionLog, now: number, policy: MergePolicy = this.policy): SegmentRecord[][] {
     const runs = [...p.segments()].filter((s) => isFlushRun(s) && now - s.createdAt >= policy.minAgeMs);
     if (runs.length < 2) return [];
     const oldEnough = now - runs[0].createdAt >= policy.maxAgeMs;
     if (runs.length < policy.minSegments && !oldEnough) return [];
+    const limit = Math.min(topic.config.segmentBytes, topic.config.segmentCompression === 'lz4' ? policy.maxGroupBytes / 2 : policy.maxGroupBytes);
     const groups: SegmentRecord[][] = [];
     let current: SegmentRecord[] = [];
     let bytes = 0;
     let previous: SegmentRecord | undefined;
     for (const run of runs) {
       const contiguous = previous !== undefined && run.baseOffset === previous.lastOffset + 1n;
-      if (current.length > 0 && (!contiguous || bytes + run.rawLength > topic.config.segmentBytes)) {
+      if (current.length > 0 && (!contiguous || bytes + run.rawLength > limit)) {
         groups.push(current);
         current = [];
         bytes = 0;
@@ -93,7 +100,12 @@ export class SegmentMerger {
     // Read around the cache: merging cold runs must not evict what consumers are reading.
     for (const seg of group) parts.push(...(await this.logs.reader.segmentBytes(seg, { cache: false })));
     const rawLength = partsLength(parts);
-    const body = topic.config.segmentCompression === 'lz4' ? [await compressFrame(joinParts(parts))] : parts;
+    let body = parts;
+    if (topic.config.segmentCompression === 'lz4') {
+      const joined = joinParts(parts);
+      parts.length = 0; // the runs' buffers can go while the frame is compressed
+      body = [await compressFrame(joined)];
+    }
     const bodyLength = partsLength(body);
     const first = group[0];
     const last = group[group.length - 1];

@@ -139,7 +139,7 @@ export const TOPIC_CONFIGS: readonly ConfigDefinition[] = [
   { name: 'remote.storage.enable', default: 'false', type: 'BOOLEAN', validate: onlyFalse('tiered storage is not supported (the whole log already lives in object storage)'), doc: 'Always false: there is no local tier; the whole log lives in object storage.' },
   { name: 'retention.bytes', default: '-1', type: 'LONG', brokerName: 'log.retention.bytes', validate: long(-1), doc: 'Per-partition size limit; -1 means none.' },
   { name: 'retention.ms', default: '604800000', type: 'LONG', brokerName: 'log.retention.ms', validate: long(-1), doc: 'Age limit of segments; -1 means none.' },
-  { name: 'segment.bytes', default: '67108864', type: 'INT', brokerName: 'log.segment.bytes', validate: integer(1024), doc: 'Target size of merged per-partition segments.' },
+  { name: 'segment.bytes', default: '67108864', type: 'INT', brokerName: 'log.segment.bytes', validate: integer(1024), doc: 'Target size of merged per-partition segments (at most --merge-buffer-bytes).' },
   { name: 'segment.index.bytes', default: '10485760', type: 'INT', brokerName: 'log.index.size.max.bytes', validate: integer(4), doc: STORED },
   { name: 'segment.jitter.ms', default: '0', type: 'LONG', brokerName: 'log.roll.jitter.ms', validate: long(0), doc: STORED },
   { name: 'segment.ms', default: '604800000', type: 'LONG', brokerName: 'log.roll.ms', validate: long(1), doc: STORED },

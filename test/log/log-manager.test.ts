@@ -193,7 +193,7 @@ describe('LogManager on PGlite and a directory store', () => {
     }
     const beforeMerge = await valuesFrom(logs, 'merge-me', 0);
     assert.equal(t.partitions[0].segmentCount, 6);
-    const merger = new SegmentMerger(logs, { minSegments: 4, maxAgeMs: 1e9, minAgeMs: 0, maxBytesPerPass: 1 << 30 }, log);
+    const merger = new SegmentMerger(logs, { minSegments: 4, maxAgeMs: 1e9, minAgeMs: 0, maxBytesPerPass: 1 << 30, maxGroupBytes: 1 << 30 }, log);
     await merger.run();
     assert.equal(t.partitions[0].segmentCount, 1);
     const [seg] = [...t.partitions[0].segments()];
@@ -218,7 +218,7 @@ describe('LogManager on PGlite and a directory store', () => {
   it('leaves young runs alone and keeps merged bytes out of the cache', async () => {
     const t = await logs.createTopic('young', 1, {});
     for (let i = 0; i < 4; i++) await logs.append(t, t.partitions[0], [batchOf([`y${i}`])]);
-    const merger = new SegmentMerger(logs, { minSegments: 2, maxAgeMs: 1e9, minAgeMs: 60_000, maxBytesPerPass: 1 << 30 }, log);
+    const merger = new SegmentMerger(logs, { minSegments: 2, maxAgeMs: 1e9, minAgeMs: 60_000, maxBytesPerPass: 1 << 30, maxGroupBytes: 1 << 30 }, log);
     await merger.run();
     assert.equal(t.partitions[0].segmentCount, 4, 'runs younger than minAgeMs are not merged');
     await merger.run(Date.now() + 60_000);
@@ -226,6 +226,29 @@ describe('LogManager on PGlite and a directory store', () => {
     const [merged] = [...t.partitions[0].segments()];
     assert.equal(logs.cache.peek(merged), undefined, 'merged bytes are not cached by the merger');
     assert.deepEqual(await valuesFrom(logs, 'young', 0), ['y0', 'y1', 'y2', 'y3']);
+  });
+
+  it('bounds what one merge holds in memory, whatever segment.bytes says (half for LZ4 segments)', async () => {
+    const big = { 'segment.bytes': String(1 << 30) };
+    const raw = await logs.createTopic('merge-bounded', 1, { ...big, 'streamhouse.segment.compression': 'none' });
+    const lz4 = await logs.createTopic('merge-bounded-lz4', 1, { ...big, 'streamhouse.segment.compression': 'lz4' });
+    for (let i = 0; i < 6; i++) {
+      await logs.append(raw, raw.partitions[0], [batchOf([`b${i}`.padEnd(200, '.')])]);
+      await logs.append(lz4, lz4.partitions[0], [batchOf([`c${i}`.padEnd(200, '.')])]);
+    }
+    const runBytes = [...raw.partitions[0].segments()][0].rawLength;
+    assert.ok([...raw.partitions[0].segments()].every((s) => s.rawLength === runBytes));
+    // Room for two runs and a half: raw runs merge in pairs; LZ4 ones (half the room) stay single.
+    const merger = new SegmentMerger(logs, { minSegments: 2, maxAgeMs: 1e9, minAgeMs: 0, maxBytesPerPass: 1 << 30, maxGroupBytes: Math.floor(runBytes * 2.5) }, log);
+    await merger.run();
+    assert.deepEqual([...raw.partitions[0].segments()].map((s) => s.rawLength), [2 * runBytes, 2 * runBytes, 2 * runBytes]);
+    assert.equal(lz4.partitions[0].segmentCount, 6);
+    // With twice the room, LZ4 runs merge in pairs too.
+    await new SegmentMerger(logs, { minSegments: 2, maxAgeMs: 1e9, minAgeMs: 0, maxBytesPerPass: 1 << 30, maxGroupBytes: runBytes * 5 }, log).run();
+    assert.equal(lz4.partitions[0].segmentCount, 3);
+    for (const t of [raw, lz4]) for (const s of t.partitions[0].segments()) logs.cache.evict(s);
+    assert.deepEqual(await valuesFrom(logs, 'merge-bounded', 0), [0, 1, 2, 3, 4, 5].map((i) => `b${i}`.padEnd(200, '.')));
+    assert.deepEqual(await valuesFrom(logs, 'merge-bounded-lz4', 0), [0, 1, 2, 3, 4, 5].map((i) => `c${i}`.padEnd(200, '.')));
   });
 
   it('retention by bytes raises the log start offset past whole segments', async () => {
