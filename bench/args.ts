@@ -34,6 +34,8 @@ export interface BenchOptions {
   latencyRunMs: number;
   /** Bytes written for the catch-up reads (must fit the broker's cache). */
   catchupBytes: number;
+  /** Reads of each catch-up kind (cold: a restart before each); the median is reported. */
+  catchupRepeats: number;
   loopbackBytes: number;
   pings: number;
   objectOps: number;
@@ -68,6 +70,7 @@ Fetch consumers), next to this machine's ceilings measured in the same run.
   --latency-partitions    partitions of the latency/catch-up runs [16]
   --run-seconds <s>       length of each max-throughput run [6 | quick 3]
   --catchup-mib <n>       MiB written and then read back by the catch-up phase [160 | quick 96]
+  --catchup-repeats <n>   reads from cache, and cold reads (each after a restart); median [5 | quick 3]
   --cpu-prof              run the broker under node --cpu-prof; prints where the profile went
   --cpu-prof-dir <dir>    where to write it                [a new temp directory]
   --node-arg <flag>       a node flag for the broker child, repeatable (e.g. --node-arg=--trace-gc;
@@ -109,6 +112,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
       'latency-partitions': { type: 'string' },
       'run-seconds': { type: 'string' },
       'catchup-mib': { type: 'string' },
+      'catchup-repeats': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'cpu-prof-dir': { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
@@ -143,6 +147,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
     maxRunMs: runMs,
     latencyRunMs: quick ? 3000 : 12000,
     catchupBytes: int(values['catchup-mib'], quick ? 96 : 160) * 1024 * 1024,
+    catchupRepeats: Math.max(1, int(values['catchup-repeats'], quick ? 3 : 5)),
     loopbackBytes: quick ? 256 * 1024 * 1024 : 1024 * 1024 * 1024,
     pings: quick ? 100 : 500,
     objectOps: quick ? 8 : 20,

@@ -41,6 +41,7 @@ function readRow(name: string, r: CatchupRead): string[] {
     n(r.bytes / 1e6, 0),
     n(r.ms / 1000, 2),
     n(r.mbPerSec),
+    r.repeats.length > 1 ? `${n(Math.min(...r.repeats))}–${n(Math.max(...r.repeats))} (${r.repeats.length})` : '',
     String(r.fetches),
     n(r.brokerCores, 2) + (r.backendCores !== null ? ` (+s3rver ${n(r.backendCores, 2)})` : ''),
     r.complete ? 'yes' : 'NO',
@@ -67,8 +68,8 @@ function backendSection(r: BackendResult): string {
     const k = r.catchup;
     out.push('', `Catch-up from offset 0 (${k.partitions} partitions, ${size(k.batchBytes)} batches, written at ${n(k.writeMbPerSec)} MB/s)`);
     const rows = [readRow('from cache', k.cached)];
-    if (k.cold) rows.push(readRow(`cold, after a restart (stop ${n((k.restart?.stopMs ?? NaN) / 1000, 1)} s, start ${n((k.restart?.startMs ?? NaN) / 1000, 1)} s)`, k.cold));
-    out.push(table(['read', 'MB', 's', 'MB/s', 'fetches', 'broker cores', 'complete'], rows));
+    if (k.cold) rows.push(readRow(`cold, after a restart (first: stop ${n((k.restart?.stopMs ?? NaN) / 1000, 1)} s, start ${n((k.restart?.startMs ?? NaN) / 1000, 1)} s)`, k.cold));
+    out.push(table(['read', 'MB', 's', 'MB/s (median)', 'range (reads)', 'fetches', 'broker cores', 'complete'], rows));
   }
   if (r.broker) {
     const b = r.broker;
