@@ -10,7 +10,7 @@ import { openMetadataStore } from '../../src/metadata/open-metadata-store.js';
 import type { MetadataStore } from '../../src/metadata/metadata-store.js';
 import { DirectoryObjectStore } from '../../src/objects/directory-object-store.js';
 import type { ObjectStore } from '../../src/objects/object-store.js';
-import { SegmentMerger } from '../../src/log/segment-merger.js';
+import { SegmentMerger, type MergePolicy } from '../../src/log/segment-merger.js';
 import { ObjectGarbageCollector } from '../../src/log/object-gc.js';
 import { RetentionEnforcer } from '../../src/log/retention.js';
 import { decodeFooter } from '../../src/log/object-format.js';
@@ -28,6 +28,11 @@ function options(agentId = 'agent-a'): LogManagerOptions {
 
 function batchOf(values: string[], timestamp = BigInt(Date.now())): Buffer {
   return buildBatch({ records: values.map((v, i) => ({ key: Buffer.from(`k${i}`), value: Buffer.from(v), timestamp: timestamp + BigInt(i) })) });
+}
+
+/** A merge policy that merges at once whatever it finds, changed by `o`. */
+function policy(o: Partial<MergePolicy>): MergePolicy {
+  return { minSegments: 2, maxAgeMs: 1e9, minAgeMs: 0, maxBytesPerPass: 1 << 30, maxGroupBytes: 1 << 30, ...o };
 }
 
 async function valuesFrom(logs: LogManager, topic: string, partition: number, from = 0n): Promise<string[]> {
@@ -193,7 +198,7 @@ describe('LogManager on PGlite and a directory store', () => {
     }
     const beforeMerge = await valuesFrom(logs, 'merge-me', 0);
     assert.equal(t.partitions[0].segmentCount, 6);
-    const merger = new SegmentMerger(logs, { minSegments: 4, maxAgeMs: 1e9, minAgeMs: 0, maxBytesPerPass: 1 << 30, maxGroupBytes: 1 << 30 }, log);
+    const merger = new SegmentMerger(logs, policy({ minSegments: 4 }), log);
     await merger.run();
     assert.equal(t.partitions[0].segmentCount, 1);
     const [seg] = [...t.partitions[0].segments()];
@@ -218,7 +223,7 @@ describe('LogManager on PGlite and a directory store', () => {
   it('leaves young runs alone and keeps merged bytes out of the cache', async () => {
     const t = await logs.createTopic('young', 1, {});
     for (let i = 0; i < 4; i++) await logs.append(t, t.partitions[0], [batchOf([`y${i}`])]);
-    const merger = new SegmentMerger(logs, { minSegments: 2, maxAgeMs: 1e9, minAgeMs: 60_000, maxBytesPerPass: 1 << 30, maxGroupBytes: 1 << 30 }, log);
+    const merger = new SegmentMerger(logs, policy({ minAgeMs: 60_000 }), log);
     await merger.run();
     assert.equal(t.partitions[0].segmentCount, 4, 'runs younger than minAgeMs are not merged');
     await merger.run(Date.now() + 60_000);
@@ -239,12 +244,12 @@ describe('LogManager on PGlite and a directory store', () => {
     const runBytes = [...raw.partitions[0].segments()][0].rawLength;
     assert.ok([...raw.partitions[0].segments()].every((s) => s.rawLength === runBytes));
     // Room for two runs and a half: raw runs merge in pairs; LZ4 ones (half the room) stay single.
-    const merger = new SegmentMerger(logs, { minSegments: 2, maxAgeMs: 1e9, minAgeMs: 0, maxBytesPerPass: 1 << 30, maxGroupBytes: Math.floor(runBytes * 2.5) }, log);
+    const merger = new SegmentMerger(logs, policy({ maxGroupBytes: Math.floor(runBytes * 2.5) }), log);
     await merger.run();
     assert.deepEqual([...raw.partitions[0].segments()].map((s) => s.rawLength), [2 * runBytes, 2 * runBytes, 2 * runBytes]);
     assert.equal(lz4.partitions[0].segmentCount, 6);
     // With twice the room, LZ4 runs merge in pairs too.
-    await new SegmentMerger(logs, { minSegments: 2, maxAgeMs: 1e9, minAgeMs: 0, maxBytesPerPass: 1 << 30, maxGroupBytes: runBytes * 5 }, log).run();
+    await new SegmentMerger(logs, policy({ maxGroupBytes: runBytes * 5 }), log).run();
     assert.equal(lz4.partitions[0].segmentCount, 3);
     for (const t of [raw, lz4]) for (const s of t.partitions[0].segments()) logs.cache.evict(s);
     assert.deepEqual(await valuesFrom(logs, 'merge-bounded', 0), [0, 1, 2, 3, 4, 5].map((i) => `b${i}`.padEnd(200, '.')));
