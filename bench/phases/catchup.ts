@@ -38,7 +38,7 @@ export interface CatchupFigures {
   restart: { stopMs: number; startMs: number } | null;
 }
 
-async function readAll(ctx: RunContext, topic: string, partitions: number, until: bigint[], label: string): Promise<CatchupRead> {
+async function readAll(ctx: RunContext, topic: string, partitions: number, until: bigint[], label: string): Promise<Omit<CatchupRead, 'repeats'>> {
   ctx.progress.begin(label);
   const cpu = new CpuMeter(ctx.broker.child.pid);
   const backend0 = ctx.env.pids.map(cpuSeconds).reduce((a, b) => a + b, 0);
@@ -68,13 +68,12 @@ async function readAll(ctx: RunContext, topic: string, partitions: number, until
     brokerCores: c.cpuSeconds / (c.wallMs / 1000),
     backendCores: ctx.env.pids.length > 0 ? backend / (c.wallMs / 1000) : null,
     complete: r.reachedEnd,
-    repeats: [],
   };
 }
 
 /** The median read (by MB/s) of `n` repeats, carrying every repeat's MB/s; incomplete if any was. */
-async function repeatedRead(n: number, read: () => Promise<CatchupRead>): Promise<CatchupRead> {
-  const reads: CatchupRead[] = [];
+async function repeatedRead(n: number, read: () => Promise<Omit<CatchupRead, 'repeats'>>): Promise<CatchupRead> {
+  const reads: Omit<CatchupRead, 'repeats'>[] = [];
   for (let i = 0; i < n; i++) reads.push(await read());
   const sorted = [...reads].sort((a, b) => a.mbPerSec - b.mbPerSec);
   const median = sorted[Math.floor((sorted.length - 1) / 2)];
