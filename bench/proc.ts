@@ -39,10 +39,11 @@ export function memoryKb(pid: number): MemoryKb {
 
 /**
  * Watches one process from the moment it serves: CPU seconds between marks, and the peak RSS of the
- * workloads. The kernel's VmHWM is exact but counts start-up too, where the embedded database's
- * first-start initdb peaks far above any load; so the start-up peak is read first, kept apart, and
- * the kernel's counter reset (`5` to /proc/<pid>/clear_refs, Linux 4.0+). Where that reset is not
- * allowed, the load peak is the max of VmRSS sampled every `sampleMs`, which can miss short spikes.
+ * workloads. The kernel's VmHWM is exact but counts start-up too (opening the embedded database
+ * compiles PGlite's WebAssembly; its first-start initdb runs in a child process of its own); so the
+ * start-up peak is read first, kept apart, and the kernel's counter reset (`5` to
+ * /proc/<pid>/clear_refs, Linux 4.0+). Where that reset is not allowed, the load peak is the max of
+ * VmRSS sampled every `sampleMs`, which can miss short spikes.
  */
 export class ProcessWatch {
   private timer: NodeJS.Timeout;

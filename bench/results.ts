@@ -9,7 +9,7 @@ import type { LatencySummary } from './stats.js';
 export interface BrokerFigures {
   /** Peak RSS under the workloads over every broker instance of the run (see ProcessWatch), MB. */
   peakRssMB: number;
-  /** Peak RSS while a broker instance started, up to serving (first-start initdb included), MB. */
+  /** Peak RSS while a broker instance started, up to serving, MB. */
   startupPeakRssMB: number;
   /** Whether the load peak is the kernel's exact VmHWM (reset after start-up) or sampled VmRSS. */
   peakRssExact: boolean;

@@ -9,12 +9,12 @@
  *                  { type: 'error', error, fatal }         start failed (fatal) / a server error after start
  *                  { type: 'closed' } | { type: 'close-failed', error }
  *   main → worker  { type: 'close' }                       stop the server, close PGlite (flushes), reply
- * With `initOnly` the worker creates the database, closes it and answers 'closed' without serving.
  * The main thread owns the data-dir lock and the stale-socket cleanup; this file only opens, serves, closes.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { PGLITE_DATABASE, PGLITE_SETTINGS, PGLITE_USER } from './pglite-settings.js';
 
 export interface EmbeddedWorkerData {
   /** PGlite's data directory. */
@@ -22,13 +22,6 @@ export interface EmbeddedWorkerData {
   /** Unix socket path, or null for 127.0.0.1 on an ephemeral port. */
   socketPath: string | null;
   maxConnections: number;
-  /**
-   * Create the database (initdb) and close it again, without serving. PGlite's first-run initdb
-   * leaves ~400 MB of WASM memory and buffers behind that only a major GC of this thread's isolate
-   * would free, and an idle worker hardly ever runs one; so the first start initializes in a thread
-   * of its own that then exits, and the serving thread opens the existing directory (~200 MB).
-   */
-  initOnly: boolean;
 }
 
 export interface SerializedError {
@@ -68,12 +61,7 @@ export function serializeError(err: unknown): SerializedError {
   return { name: 'Error', message: String(err) };
 }
 
-/**
- * PostgreSQL's default 128 MB of shared buffers would be most of the embedded broker's memory
- * (measured: 16 MB instead saves ~130 MB of RSS, idle and under writes). The metadata tables are
- * small and the operating system caches their files anyway.
- */
-const START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
+const START_PARAMS = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS];
 
 async function main(): Promise<void> {
   const port = parentPort;
@@ -84,13 +72,7 @@ async function main(): Promise<void> {
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
   try {
-    db = await PGlite.create(data.dataPath, { username: 'postgres', database: 'postgres', startParams: START_PARAMS });
-    if (data.initOnly) {
-      await db.close();
-      post({ type: 'closed' });
-      port.close();
-      return;
-    }
+    db = await PGlite.create(data.dataPath, { username: PGLITE_USER, database: PGLITE_DATABASE, startParams: START_PARAMS });
     server = new PGLiteSocketServer(
       data.socketPath !== null
         ? { db, path: data.socketPath, maxConnections: data.maxConnections }

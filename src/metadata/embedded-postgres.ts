@@ -36,6 +36,8 @@ import { Worker } from 'node:worker_threads';
 import pino from 'pino';
 import type { Logger } from 'pino';
 import type { EmbeddedWorkerData, MainToWorker, SerializedError, WorkerToMain } from './embedded-postgres-worker.js';
+import { initEmbeddedDataDir } from './embedded-initdb.js';
+import { PGLITE_DATABASE, PGLITE_USER } from './pglite-settings.js';
 
 export interface EmbeddedPostgres {
   /** pg / pg-promise connection config (host is the socket directory for a unix socket). */
@@ -127,27 +129,6 @@ function deserializeError(e: SerializedError, context: string): Error {
   return err;
 }
 
-/**
- * First start of a data directory: initdb in a worker of its own, which then exits (see
- * EmbeddedWorkerData.initOnly), so that the memory initdb leaves behind goes with its thread.
- */
-async function initDataDir(data: EmbeddedWorkerData): Promise<void> {
-  const w = spawnWorker({ ...data, initOnly: true });
-  let lastError: Error | undefined;
-  try {
-    await new Promise<void>((res, rej) => {
-      w.on('message', (m: WorkerToMain) => {
-        if (m.type === 'closed') res();
-        else if (m.type === 'error' && m.fatal) rej(deserializeError(m.error, `embedded PGlite failed to initialize ${data.dataPath}`));
-      });
-      w.on('error', (err) => (lastError = err));
-      w.on('exit', (code) => rej(lastError ?? new Error(`embedded PGlite worker exited (code ${code}) while initializing ${data.dataPath}`)));
-    });
-  } finally {
-    await w.terminate();
-  }
-}
-
 const workers = new WeakMap<EmbeddedPostgres, Worker>();
 
 /** The worker thread behind an embedded database (for tests that kill it). */
@@ -165,8 +146,8 @@ export async function startEmbeddedPostgres(dataDir: string, options: StartEmbed
   let worker: Worker | undefined;
   try {
     if (useUnix) await rm(socketPath, { force: true }); // left by a killed process
-    const data: EmbeddedWorkerData = { dataPath: join(dir, 'data'), socketPath: useUnix ? socketPath : null, maxConnections: 2, initOnly: false };
-    if (!existsSync(join(data.dataPath, 'PG_VERSION'))) await initDataDir(data);
+    const data: EmbeddedWorkerData = { dataPath: join(dir, 'data'), socketPath: useUnix ? socketPath : null, maxConnections: 2 };
+    if (!existsSync(join(data.dataPath, 'PG_VERSION'))) await initEmbeddedDataDir(data.dataPath);
     const w = spawnWorker(data);
     worker = w;
 
@@ -205,10 +186,10 @@ export async function startEmbeddedPostgres(dataDir: string, options: StartEmbed
     started = true;
     const host = useUnix ? dir : '127.0.0.1';
     const port = useUnix ? 5432 : tcpPort;
-    const connection = { host, port, user: 'postgres', database: 'postgres' };
+    const connection = { host, port, user: PGLITE_USER, database: PGLITE_DATABASE };
     const connectionString = useUnix
-      ? `postgres://postgres@/postgres?host=${encodeURIComponent(dir)}`
-      : `postgres://postgres@127.0.0.1:${port}/postgres`;
+      ? `postgres://${PGLITE_USER}@/${PGLITE_DATABASE}?host=${encodeURIComponent(dir)}`
+      : `postgres://${PGLITE_USER}@127.0.0.1:${port}/${PGLITE_DATABASE}`;
 
     /** Asks the worker to stop and close PGlite; resolves when it did, or rejects (failure, death, timeout). */
     const stopWorker = async (): Promise<void> => {
