@@ -9,12 +9,13 @@
  * module resolves, so it runs the same whether StreamHouse runs from dist/ or from sources under tsx.
  */
 import { spawn } from 'node:child_process';
-import { PGLITE_DATABASE, PGLITE_SETTINGS, PGLITE_USER } from './pglite-settings.js';
+import { PGLITE_DATABASE, PGLITE_SETTINGS, PGLITE_USER, PGLITE_V8_FLAGS } from './pglite-settings.js';
 
 const CHILD_SCRIPT = `
 const [pgliteUrl, dataPath, optionsJson] = process.argv.slice(1);
 const { PGlite } = await import(pgliteUrl);
 const o = JSON.parse(optionsJson);
+(await import('node:v8')).setFlagsFromString(o.v8Flags);
 const db = await PGlite.create(dataPath, { username: o.username, database: o.database, startParams: [...PGlite.defaultStartParams, ...o.settings] });
 await db.close();
 `;
@@ -24,7 +25,7 @@ const OUTPUT_LIMIT = 8 * 1024;
 
 /** Creates PGlite's database in `dataPath` (which must not hold one yet) and returns once it is closed. */
 export async function initEmbeddedDataDir(dataPath: string): Promise<void> {
-  const options = JSON.stringify({ username: PGLITE_USER, database: PGLITE_DATABASE, settings: PGLITE_SETTINGS });
+  const options = JSON.stringify({ username: PGLITE_USER, database: PGLITE_DATABASE, settings: PGLITE_SETTINGS, v8Flags: PGLITE_V8_FLAGS });
   const args = ['--input-type=module', '-e', CHILD_SCRIPT, import.meta.resolve('@electric-sql/pglite'), dataPath, options];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';

@@ -11,10 +11,11 @@
  *   main → worker  { type: 'close' }                       stop the server, close PGlite (flushes), reply
  * The main thread owns the data-dir lock and the stale-socket cleanup; this file only opens, serves, closes.
  */
+import { setFlagsFromString } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { PGLITE_DATABASE, PGLITE_SETTINGS, PGLITE_USER } from './pglite-settings.js';
+import { PGLITE_DATABASE, PGLITE_SETTINGS, PGLITE_USER, PGLITE_V8_FLAGS } from './pglite-settings.js';
 
 export interface EmbeddedWorkerData {
   /** PGlite's data directory. */
@@ -68,6 +69,7 @@ async function main(): Promise<void> {
   if (port === null) throw new Error('embedded-postgres-worker.ts must run in a worker_thread');
   const post = (m: WorkerToMain): void => port.postMessage(m);
   const data = workerData as EmbeddedWorkerData;
+  setFlagsFromString(PGLITE_V8_FLAGS);
 
   let db: PGlite | undefined;
   let server: PGLiteSocketServer | undefined;
