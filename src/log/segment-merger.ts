@@ -4,7 +4,7 @@ import type { SegmentRecord } from '../metadata/metadata-store.js';
 import type { LogManager, TopicState } from './log-manager.js';
 import { segmentObjectKey } from './object-format.js';
 import type { PartitionLog } from './partition-log.js';
-import { joinParts, partsLength } from './segment-cache.js';
+import { joinParts, partsLength, type SegmentParts } from './segment-cache.js';
 import { uniqueSuffix } from './log-writer.js';
 
 export interface MergePolicy {
@@ -100,10 +100,12 @@ export class SegmentMerger {
     // Read around the cache: merging cold runs must not evict what consumers are reading.
     for (const seg of group) parts.push(...(await this.logs.reader.segmentBytes(seg, { cache: false })));
     const rawLength = partsLength(parts);
+    let raw: SegmentParts = parts;
     let body = parts;
     if (topic.config.segmentCompression === 'lz4') {
       const joined = joinParts(parts);
       parts.length = 0; // the runs' buffers can go while the frame is compressed
+      raw = [joined];
       body = [await compressFrame(joined)];
     }
     const bodyLength = partsLength(body);
@@ -134,12 +136,17 @@ export class SegmentMerger {
       await this.logs.objects.delete(key);
       return;
     }
+    const hot = group.every((seg) => this.logs.cache.peek(seg) !== undefined);
     for (const seg of group) {
       p.removeSegment(seg.baseOffset);
       this.logs.cache.evict(seg);
     }
     const record: SegmentRecord = { ...merged, createdAt: Date.now() };
     p.addSegment(record);
+    // Runs still cached stay cached: the merged segment takes their place with the same bytes, so a
+    // consumer reading behind the merger is not sent to the object store for what was in memory.
+    // Cold runs stay out: merging them must not evict what consumers are reading.
+    if (hot) this.logs.cache.put(record, raw);
     this.stats.merges++;
     this.stats.segmentsMerged += group.length;
     this.log.debug({ partition: p.key, runs: group.length, key }, 'merged runs into a segment');

@@ -14,6 +14,7 @@ import { SegmentMerger, type MergePolicy } from '../../src/log/segment-merger.js
 import { ObjectGarbageCollector } from '../../src/log/object-gc.js';
 import { RetentionEnforcer } from '../../src/log/retention.js';
 import { decodeFooter } from '../../src/log/object-format.js';
+import { partsLength } from '../../src/log/segment-cache.js';
 
 const log = pino({ level: 'silent' });
 
@@ -220,17 +221,27 @@ describe('LogManager on PGlite and a directory store', () => {
     for (const k of keys) assert.ok(referenced.has(k), `object ${k} not referenced`);
   });
 
-  it('leaves young runs alone and keeps merged bytes out of the cache', async () => {
-    const t = await logs.createTopic('young', 1, {});
-    for (let i = 0; i < 4; i++) await logs.append(t, t.partitions[0], [batchOf([`y${i}`])]);
+  it('leaves young runs alone, and caches a merged segment only in place of cached runs', async () => {
+    const t = await logs.createTopic('young', 2, {});
+    for (let i = 0; i < 4; i++) {
+      await Promise.all([logs.append(t, t.partitions[0], [batchOf([`y${i}`])]), logs.append(t, t.partitions[1], [batchOf([`z${i}`])])]);
+    }
     const merger = new SegmentMerger(logs, policy({ minAgeMs: 60_000 }), log);
     await merger.run();
     assert.equal(t.partitions[0].segmentCount, 4, 'runs younger than minAgeMs are not merged');
+    const cachedBytes = [...t.partitions[0].segments()].reduce((n, s) => n + partsLength(logs.cache.peek(s)!), 0);
+    for (const s of t.partitions[1].segments()) logs.cache.evict(s); // partition 1's runs are cold
     await merger.run(Date.now() + 60_000);
+    const [hot] = [...t.partitions[0].segments()];
+    const [cold] = [...t.partitions[1].segments()];
     assert.equal(t.partitions[0].segmentCount, 1);
-    const [merged] = [...t.partitions[0].segments()];
-    assert.equal(logs.cache.peek(merged), undefined, 'merged bytes are not cached by the merger');
+    assert.equal(t.partitions[1].segmentCount, 1);
+    assert.equal(partsLength(logs.cache.peek(hot) ?? []), cachedBytes, 'the merged segment takes the cached runs\' place');
+    assert.equal(logs.cache.peek(cold), undefined, 'merging cold runs does not fill the cache');
+    const misses = logs.cache.misses;
     assert.deepEqual(await valuesFrom(logs, 'young', 0), ['y0', 'y1', 'y2', 'y3']);
+    assert.equal(logs.cache.misses, misses, 'read from memory');
+    assert.deepEqual(await valuesFrom(logs, 'young', 1), ['z0', 'z1', 'z2', 'z3']);
   });
 
   it('bounds what one merge holds in memory, whatever segment.bytes says (half for LZ4 segments)', async () => {
