@@ -100,14 +100,10 @@ export class SegmentMerger {
     // Read around the cache: merging cold runs must not evict what consumers are reading.
     for (const seg of group) parts.push(...(await this.logs.reader.segmentBytes(seg, { cache: false })));
     const rawLength = partsLength(parts);
-    let raw: SegmentParts = parts;
-    let body = parts;
-    if (topic.config.segmentCompression === 'lz4') {
-      const joined = joinParts(parts);
-      parts.length = 0; // the runs' buffers can go while the frame is compressed
-      raw = [joined];
-      body = [await compressFrame(joined)];
-    }
+    const lz4 = topic.config.segmentCompression === 'lz4';
+    // An LZ4 segment frames the runs joined; their own buffers can go while the frame is compressed.
+    const raw: SegmentParts = lz4 ? [joinParts(parts.splice(0))] : parts;
+    const body = lz4 ? [await compressFrame(raw[0])] : raw;
     const bodyLength = partsLength(body);
     const first = group[0];
     const last = group[group.length - 1];
@@ -122,7 +118,7 @@ export class SegmentMerger {
       byteStart: 0,
       byteLength: bodyLength,
       rawLength,
-      format: topic.config.segmentCompression === 'lz4' ? 'lz4' : 'raw',
+      format: lz4 ? 'lz4' : 'raw',
       maxTimestamp: group.reduce((m, s) => (s.maxTimestamp > m ? s.maxTimestamp : m), -1n),
     };
     const swapped = await this.logs.metadata.replaceSegments(
