@@ -101,7 +101,6 @@ export class Connection implements ConnectionInfo {
     socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     const stopListening = limits.budget.onRelease(() => this.updateFlow());
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('drain', () => {
       this.writeBlocked = false;
       this.updateFlow();
@@ -138,7 +137,8 @@ export class Connection implements ConnectionInfo {
     return this.closedPromise;
   }
 
-  private onData(chunk: Buffer): void {
+  /** Takes bytes read from the socket; they are copied, so the caller may reuse their memory. */
+  receive(chunk: Buffer): void {
     let frames: Buffer[];
     try {
       frames = this.frames.push(chunk);

@@ -1,7 +1,8 @@
 /**
  * Incremental framing of the Kafka wire: each frame is an int32 size followed by that many bytes.
- * Chunks from the socket are kept until a whole frame is present; a frame is handed out as one
- * Buffer (a view when it sits inside one chunk, else one copy of exactly its bytes).
+ * Bytes are copied out of each chunk as it arrives, into a buffer of exactly the frame's size, so
+ * the caller may reuse the chunk's memory at once (the socket reads into one shared buffer) and a
+ * frame never keeps a larger socket read alive.
  */
 export class FrameTooLargeError extends Error {
   readonly code = 'FRAME_TOO_LARGE';
@@ -19,74 +20,65 @@ export class InvalidFrameSizeError extends Error {
   }
 }
 
+const SIZE_BYTES = 4;
 const EMPTY = Buffer.alloc(0);
 
 export class FrameReader {
-  private chunks: Buffer[] = [];
-  private buffered = 0;
-  /** Size of the frame being assembled, or -1 while its size prefix is incomplete. */
-  private pendingSize = -1;
+  private readonly sizePrefix = Buffer.alloc(SIZE_BYTES);
+  private sizeFilled = 0;
+  /** The frame being filled, once its size is known. */
+  private frame: Buffer | null = null;
+  private frameFilled = 0;
 
   constructor(private readonly maxFrameBytes: number) {}
 
   /** Bytes received but not yet handed out as frames. */
   get bufferedBytes(): number {
-    return this.buffered;
+    return this.sizeFilled + this.frameFilled;
   }
 
   /**
-   * Adds a chunk and returns every frame it completes (without size prefixes). Throws
-   * FrameTooLargeError / InvalidFrameSizeError as soon as a size prefix is read that breaks the
-   * rules, before any of that frame's bytes are buffered beyond what already arrived.
+   * Takes a chunk's bytes (the chunk is not kept) and returns every frame it completes, without
+   * size prefixes. Throws FrameTooLargeError / InvalidFrameSizeError as soon as a size prefix is
+   * read that breaks the rules, before anything is allocated for that frame.
    */
-  push(chunk: Buffer): Buffer[] {
-    if (chunk.length > 0) {
-      this.chunks.push(chunk);
-      this.buffered += chunk.length;
-    }
+  push(chunk: Uint8Array): Buffer[] {
     const frames: Buffer[] = [];
-    for (;;) {
-      if (this.pendingSize < 0) {
-        if (this.buffered < 4) break;
-        const size = this.take(4).readInt32BE(0);
+    let at = 0;
+    while (at < chunk.length) {
+      if (this.frame === null) {
+        let size: number;
+        if (this.sizeFilled === 0 && chunk.length - at >= SIZE_BYTES) {
+          size = ((chunk[at] << 24) | (chunk[at + 1] << 16) | (chunk[at + 2] << 8) | chunk[at + 3]) | 0;
+          at += SIZE_BYTES;
+        } else {
+          const n = Math.min(SIZE_BYTES - this.sizeFilled, chunk.length - at);
+          this.sizePrefix.set(chunk.subarray(at, at + n), this.sizeFilled);
+          this.sizeFilled += n;
+          at += n;
+          if (this.sizeFilled < SIZE_BYTES) break;
+          this.sizeFilled = 0;
+          size = this.sizePrefix.readInt32BE(0);
+        }
         if (size < 0) throw new InvalidFrameSizeError(size);
         if (size > this.maxFrameBytes) throw new FrameTooLargeError(size, this.maxFrameBytes);
-        this.pendingSize = size;
+        if (size === 0) {
+          frames.push(EMPTY);
+          continue;
+        }
+        this.frame = Buffer.allocUnsafe(size);
+        this.frameFilled = 0;
       }
-      if (this.buffered < this.pendingSize) break;
-      frames.push(this.take(this.pendingSize));
-      this.pendingSize = -1;
+      const n = Math.min(this.frame.length - this.frameFilled, chunk.length - at);
+      this.frame.set(chunk.subarray(at, at + n), this.frameFilled);
+      this.frameFilled += n;
+      at += n;
+      if (this.frameFilled === this.frame.length) {
+        frames.push(this.frame);
+        this.frame = null;
+        this.frameFilled = 0;
+      }
     }
     return frames;
-  }
-
-  /** Removes and returns the next n buffered bytes (n <= buffered). */
-  private take(n: number): Buffer {
-    if (n === 0) return EMPTY;
-    const first = this.chunks[0];
-    if (first.length >= n) {
-      const out = first.subarray(0, n);
-      if (first.length === n) this.chunks.shift();
-      else this.chunks[0] = first.subarray(n);
-      this.buffered -= n;
-      return out;
-    }
-    const out = Buffer.allocUnsafe(n);
-    let filled = 0;
-    while (filled < n) {
-      const c = this.chunks[0];
-      const need = n - filled;
-      if (c.length <= need) {
-        c.copy(out, filled);
-        filled += c.length;
-        this.chunks.shift();
-      } else {
-        c.copy(out, filled, 0, need);
-        this.chunks[0] = c.subarray(need);
-        filled += need;
-      }
-    }
-    this.buffered -= n;
-    return out;
   }
 }

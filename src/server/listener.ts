@@ -1,6 +1,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { Connection, type ConnectionLimits, type RequestDispatcher } from './connection.js';
+import { readIntoSharedBuffer, SHARED_READ_BYTES } from './shared-read-buffer.js';
 
 export interface ListenerOptions extends ConnectionLimits {
   host: string;
@@ -12,13 +13,14 @@ export class Listener {
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   private nextId = 1;
+  private readonly readBuffer = Buffer.allocUnsafe(SHARED_READ_BYTES);
 
   constructor(
     private readonly options: ListenerOptions,
     private readonly dispatcher: RequestDispatcher,
     private readonly log: Logger,
   ) {
-    this.server = net.createServer((socket) => this.accept(socket));
+    this.server = net.createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
   }
 
   async listen(): Promise<{ host: string; port: number }> {
@@ -46,8 +48,10 @@ export class Listener {
     await closed;
   }
 
-  private accept(socket: net.Socket): void {
-    const conn = new Connection(this.nextId++, socket, this.dispatcher, this.options, this.log);
+  private accept(accepted: net.Socket): void {
+    let conn: Connection | undefined;
+    const socket = readIntoSharedBuffer(accepted, this.readBuffer, (bytes) => conn?.receive(bytes));
+    conn = new Connection(this.nextId++, socket, this.dispatcher, this.options, this.log);
     this.connections.add(conn);
     socket.once('close', () => this.connections.delete(conn));
   }
