@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { FrameReader } from './frame-reader.js';
+import { adoptAcceptedSocket, type ReadTarget } from './socket-reads.js';
 
 /** What a handler may know about the client connection. */
 export interface ConnectionInfo {
@@ -73,12 +74,15 @@ interface InFlight {
   done: boolean;
 }
 
+/** A read goes straight into a frame when at least this much of it is still missing. */
+export const DIRECT_READ_MIN_BYTES = 8 * 1024;
+
 /**
  * One client connection: frames requests, hands each to the dispatcher as soon as it arrives
  * (pipelining), and writes responses strictly in request order. Reading pauses while too much is
  * in flight or while the socket cannot take more output (a slow reader), so memory stays bounded.
  */
-export class Connection implements ConnectionInfo {
+export class Connection implements ConnectionInfo, ReadTarget {
   readonly remoteAddress: string;
   readonly remotePort: number;
   private readonly frames: FrameReader;
@@ -87,17 +91,27 @@ export class Connection implements ConnectionInfo {
   private writeBlocked = false;
   private closed = false;
   private readonly closedPromise: Promise<void>;
+  private readonly socket: Socket;
+  /** The frame tail handed out for the next read, to know a read that went straight into it. */
+  private directRead: Buffer | null = null;
 
+  /**
+   * `accepted` comes from a server listening with `pauseOnConnect`; reads that do not go straight
+   * into a frame land in `sharedReadBuffer`, which other connections use too.
+   */
   constructor(
     readonly id: number,
-    private readonly socket: Socket,
+    accepted: Socket,
+    private readonly sharedReadBuffer: Buffer,
     private readonly dispatcher: RequestDispatcher,
     private readonly limits: ConnectionLimits,
     private readonly log: Logger,
   ) {
+    this.frames = new FrameReader(limits.maxFrameBytes);
+    const socket = adoptAcceptedSocket(accepted, this);
+    this.socket = socket;
     this.remoteAddress = socket.remoteAddress ?? '';
     this.remotePort = socket.remotePort ?? 0;
-    this.frames = new FrameReader(limits.maxFrameBytes);
     socket.setNoDelay(true);
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()));
     const stopListening = limits.budget.onRelease(() => this.updateFlow());
@@ -111,6 +125,11 @@ export class Connection implements ConnectionInfo {
       stopListening();
       // Requests still running keep their share until they finish (flushResponses gives it back).
     });
+  }
+
+  /** Resolves when the socket has closed. */
+  whenClosed(): Promise<void> {
+    return this.closedPromise;
   }
 
   /** Requests still being worked on or waiting to be written. */
@@ -137,11 +156,20 @@ export class Connection implements ConnectionInfo {
     return this.closedPromise;
   }
 
-  /** Takes bytes read from the socket; they are copied, so the caller may reuse their memory. */
-  receive(chunk: Buffer): void {
+  nextReadBuffer(): Uint8Array {
+    this.directRead = this.frames.tail(DIRECT_READ_MIN_BYTES);
+    return this.directRead ?? this.sharedReadBuffer;
+  }
+
+  onRead(buffer: Uint8Array, n: number): void {
     let frames: Buffer[];
     try {
-      frames = this.frames.push(chunk);
+      if (buffer === this.directRead) {
+        const frame = this.frames.filled(n);
+        frames = frame === null ? [] : [frame];
+      } else {
+        frames = this.frames.push(buffer.subarray(0, n));
+      }
     } catch (err) {
       this.log.warn({ err, conn: this.id, remote: this.remoteAddress }, 'closing connection: bad frame');
       void this.destroy();

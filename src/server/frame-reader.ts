@@ -1,8 +1,8 @@
 /**
  * Incremental framing of the Kafka wire: each frame is an int32 size followed by that many bytes.
- * Bytes are copied out of each chunk as it arrives, into a buffer of exactly the frame's size, so
- * the caller may reuse the chunk's memory at once (the socket reads into one shared buffer) and a
- * frame never keeps a larger socket read alive.
+ * A frame gets a buffer of exactly its size as soon as its size is read. Bytes pushed are copied
+ * into it, so the caller may reuse a chunk's memory at once; or the caller reads straight into
+ * the frame's unfilled `tail()` and reports the bytes with `filled()`.
  */
 export class FrameTooLargeError extends Error {
   readonly code = 'FRAME_TOO_LARGE';
@@ -35,6 +35,26 @@ export class FrameReader {
   /** Bytes received but not yet handed out as frames. */
   get bufferedBytes(): number {
     return this.sizeFilled + this.frameFilled;
+  }
+
+  /**
+   * The unfilled end of the frame being received, when at least `minBytes` of it are missing: the
+   * next socket read may go straight there (then call `filled`). Null otherwise.
+   */
+  tail(minBytes: number): Buffer | null {
+    if (this.frame === null || this.frame.length - this.frameFilled < minBytes) return null;
+    return this.frame.subarray(this.frameFilled);
+  }
+
+  /** Counts `n` bytes read into `tail()`; returns the frame when they complete it. */
+  filled(n: number): Buffer | null {
+    const frame = this.frame;
+    if (frame === null || n > frame.length - this.frameFilled) throw new RangeError(`${n} bytes filled past the frame`);
+    this.frameFilled += n;
+    if (this.frameFilled < frame.length) return null;
+    this.frame = null;
+    this.frameFilled = 0;
+    return frame;
   }
 
   /**

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import type { Logger } from 'pino';
 import { Connection, type ConnectionLimits, type RequestDispatcher } from './connection.js';
-import { readIntoSharedBuffer, SHARED_READ_BYTES } from './shared-read-buffer.js';
+import { SHARED_READ_BYTES } from './socket-reads.js';
 
 export interface ListenerOptions extends ConnectionLimits {
   host: string;
@@ -49,10 +49,8 @@ export class Listener {
   }
 
   private accept(accepted: net.Socket): void {
-    let conn: Connection | undefined;
-    const socket = readIntoSharedBuffer(accepted, this.readBuffer, (bytes) => conn?.receive(bytes));
-    conn = new Connection(this.nextId++, socket, this.dispatcher, this.options, this.log);
+    const conn = new Connection(this.nextId++, accepted, this.readBuffer, this.dispatcher, this.options, this.log);
     this.connections.add(conn);
-    socket.once('close', () => this.connections.delete(conn));
+    void conn.whenClosed().then(() => this.connections.delete(conn));
   }
 }

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { pino } from 'pino';
 import { Listener } from '../../src/server/listener.js';
-import { InFlightBudget, type RequestDispatcher } from '../../src/server/connection.js';
+import { DIRECT_READ_MIN_BYTES, InFlightBudget, type RequestDispatcher } from '../../src/server/connection.js';
 import { FrameReader } from '../../src/server/frame-reader.js';
-import { SHARED_READ_BYTES } from '../../src/server/shared-read-buffer.js';
+import { SHARED_READ_BYTES } from '../../src/server/socket-reads.js';
 
 const log = pino({ level: 'silent' });
 
@@ -63,16 +63,22 @@ async function connect(port: number): Promise<{ socket: net.Socket; responses: B
   const reader = new FrameReader(64 << 20);
   const responses: Buffer[] = [];
   const waiters: (() => void)[] = [];
+  let closed = false;
+  const wake = (): void => {
+    for (const w of waiters.splice(0)) w();
+  };
   socket.on('data', (chunk: Buffer) => {
     responses.push(...reader.push(chunk));
-    for (const w of waiters.splice(0)) w();
+    wake();
+  });
+  socket.once('close', () => {
+    closed = true;
+    wake();
   });
   const waitFor = async (n: number): Promise<void> => {
     while (responses.length < n) {
-      await new Promise<void>((resolve, reject) => {
-        waiters.push(resolve);
-        socket.once('close', () => reject(new Error(`closed after ${responses.length} of ${n} responses`)));
-      });
+      if (closed) throw new Error(`closed after ${responses.length} of ${n} responses`);
+      await new Promise<void>((resolve) => waiters.push(resolve));
     }
   };
   return { socket, responses, waitFor };
@@ -110,6 +116,40 @@ describe('Listener', () => {
       c.responses.forEach((r, i) => assert.ok(r.equals(sent[ci][i]), `client ${ci} frame ${i} (${sizes[i]} bytes) came back different`));
       c.socket.destroy();
     });
+  });
+
+  it('reads the bulk of a large frame straight into the frame, not through the shared buffer', async () => {
+    const { listener, port } = await startListener(echo);
+    stop = () => listener.close(1000);
+    let direct = 0;
+    let pushed = 0;
+    const filled = FrameReader.prototype.filled;
+    const push = FrameReader.prototype.push;
+    FrameReader.prototype.filled = function (this: FrameReader, n: number) {
+      direct += n;
+      return filled.call(this, n);
+    };
+    FrameReader.prototype.push = function (this: FrameReader, chunk: Uint8Array) {
+      pushed += chunk.length;
+      return push.call(this, chunk);
+    };
+    try {
+      const c = await connect(port);
+      const big = body(7, 4 << 20);
+      for (const part of sized(big)) c.socket.write(part);
+      await c.waitFor(1);
+      assert.ok(c.responses[0].equals(big));
+      // The first read brings the size and at most one shared buffer of the frame, and the last
+      // few KiB may come through it too; the rest goes straight in. (The client's own reader
+      // counts as well: it gets the whole response pushed.)
+      const throughShared = SHARED_READ_BYTES + DIRECT_READ_MIN_BYTES;
+      assert.ok(direct >= big.length - throughShared, `only ${direct} of ${big.length} bytes were read straight into the frame`);
+      assert.ok(pushed - (big.length + 4) <= throughShared, `${pushed} bytes went through push`);
+      c.socket.destroy();
+    } finally {
+      FrameReader.prototype.filled = filled;
+      FrameReader.prototype.push = push;
+    }
   });
 
   it('stops reading while requests hold the shared budget, and reads on once they are answered', async () => {
