@@ -48,8 +48,13 @@ export class FrameReader {
 
   /** Counts `n` bytes read into `tail()`; returns the frame when they complete it. */
   filled(n: number): Buffer | null {
-    const frame = this.frame;
-    if (frame === null || n > frame.length - this.frameFilled) throw new RangeError(`${n} bytes filled past the frame`);
+    if (this.frame === null || n > this.frame.length - this.frameFilled) throw new RangeError(`${n} bytes filled past the frame`);
+    return this.advance(n);
+  }
+
+  /** Counts `n` more bytes of the current frame; hands it out when they complete it. */
+  private advance(n: number): Buffer | null {
+    const frame = this.frame!;
     this.frameFilled += n;
     if (this.frameFilled < frame.length) return null;
     this.frame = null;
@@ -87,17 +92,12 @@ export class FrameReader {
           continue;
         }
         this.frame = Buffer.allocUnsafe(size);
-        this.frameFilled = 0;
       }
       const n = Math.min(this.frame.length - this.frameFilled, chunk.length - at);
       this.frame.set(chunk.subarray(at, at + n), this.frameFilled);
-      this.frameFilled += n;
       at += n;
-      if (this.frameFilled === this.frame.length) {
-        frames.push(this.frame);
-        this.frame = null;
-        this.frameFilled = 0;
-      }
+      const done = this.advance(n);
+      if (done !== null) frames.push(done);
     }
     return frames;
   }
