@@ -53,11 +53,26 @@ export class LogReader {
     return this.cache.load(segment, (seg) => this.loadSegment(seg));
   }
 
-  private async loadSegment(seg: SegmentRecord): Promise<SegmentParts> {
-    const body = await this.objects.getRange(seg.objectKey, { start: seg.byteStart, length: seg.byteLength });
+  /**
+   * A raw (not LZ4-framed) segment read from the object store into `into`, which must hold its
+   * byteLength, bypassing the cache: background work that reads much reuses one buffer instead
+   * of faulting in fresh memory for every segment.
+   */
+  async readRawInto(seg: SegmentRecord, into: Buffer): Promise<Buffer> {
+    if (seg.format !== 'raw') throw new Error(`segment ${seg.objectKey}@${seg.byteStart} is ${seg.format}, not raw`);
+    return this.getStored(seg, into);
+  }
+
+  private async getStored(seg: SegmentRecord, into?: Buffer): Promise<Buffer> {
+    const body = await this.objects.getRange(seg.objectKey, { start: seg.byteStart, length: seg.byteLength }, into);
     if (body.length !== seg.byteLength) {
       throw new Error(`segment ${seg.objectKey}@${seg.byteStart}: read ${body.length} bytes, expected ${seg.byteLength}`);
     }
+    return body;
+  }
+
+  private async loadSegment(seg: SegmentRecord): Promise<SegmentParts> {
+    const body = await this.getStored(seg);
     if (seg.format === 'raw') return [body];
     const raw = await decompressFrame(body);
     if (raw.length !== seg.rawLength) {

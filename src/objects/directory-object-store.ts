@@ -189,9 +189,9 @@ export class DirectoryObjectStore implements ObjectStore {
     }
   }
 
-  async getRange(key: string, range: ByteRange): Promise<Buffer> {
+  async getRange(key: string, range: ByteRange, into?: Buffer): Promise<Buffer> {
     this.checkOpen();
-    checkRange(range);
+    checkRange(range, into);
     const path = this.pathOf(key);
     let fh: FileHandle;
     try {
@@ -201,7 +201,7 @@ export class DirectoryObjectStore implements ObjectStore {
       throw err;
     }
     try {
-      const out = Buffer.allocUnsafe(range.length);
+      const out = into ? into.subarray(0, range.length) : Buffer.allocUnsafe(range.length);
       let filled = 0;
       while (filled < range.length) {
         const { bytesRead } = await fh.read(out, filled, range.length - filled, range.start + filled);
@@ -296,9 +296,10 @@ export class DirectoryObjectStore implements ObjectStore {
   }
 }
 
-export function checkRange(range: ByteRange): void {
+export function checkRange(range: ByteRange, into?: Buffer): void {
   if (!Number.isSafeInteger(range.start) || range.start < 0) throw new RangeError(`invalid range start ${range.start}`);
   if (!Number.isSafeInteger(range.length) || range.length < 0) throw new RangeError(`invalid range length ${range.length}`);
+  if (into && into.length < range.length) throw new RangeError(`a buffer of ${into.length} bytes cannot take ${range.length}`);
 }
 
 /** Opens (and creates) a directory store. */

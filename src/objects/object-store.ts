@@ -28,8 +28,12 @@ export interface ObjectStore {
   put(key: string, body: Buffer | readonly Buffer[]): Promise<void>;
   /** The whole object. Rejects with ObjectNotFoundError when absent. */
   get(key: string): Promise<Buffer>;
-  /** `range.length` bytes from `range.start`. Rejects with ObjectNotFoundError when absent. */
-  getRange(key: string, range: ByteRange): Promise<Buffer>;
+  /**
+   * `range.length` bytes from `range.start` (fewer past the end). Rejects with ObjectNotFoundError
+   * when absent. With `into` (at least `range.length` bytes) the bytes land in it and the result
+   * is a view of it: a caller that reads often can reuse one buffer instead of allocating each time.
+   */
+  getRange(key: string, range: ByteRange, into?: Buffer): Promise<Buffer>;
   /** Removes the object; deleting a missing key is not an error. */
   delete(key: string): Promise<void>;
   /** Every object whose key starts with `prefix`, in key order. */

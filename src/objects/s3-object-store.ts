@@ -170,9 +170,17 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async getRange(key: string, range: ByteRange): Promise<Buffer> {
+  async getRange(key: string, range: ByteRange, into?: Buffer): Promise<Buffer> {
     this.checkOpen();
-    checkRange(range);
+    checkRange(range, into);
+    const served = await this.fetchRange(key, range);
+    if (!into) return served;
+    // The SDK hands over a buffer of its own; copying it keeps the caller's memory reused.
+    served.copy(into);
+    return into.subarray(0, served.length);
+  }
+
+  private async fetchRange(key: string, range: ByteRange): Promise<Buffer> {
     const Key = this.fullKey(key);
     if (range.length === 0) {
       // HTTP cannot express an empty range; still report a missing object.

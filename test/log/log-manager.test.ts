@@ -244,6 +244,39 @@ describe('LogManager on PGlite and a directory store', () => {
     assert.deepEqual(await valuesFrom(logs, 'young', 1), ['z0', 'z1', 'z2', 'z3']);
   });
 
+  it('reads cold runs into one buffer reused from merge to merge, and never caches bytes from it', async () => {
+    const t = await logs.createTopic('scratch', 3, { 'streamhouse.segment.compression': 'none' });
+    for (let i = 0; i < 4; i++) {
+      await Promise.all([0, 1, 2].map((k) => logs.append(t, t.partitions[k], [batchOf([`p${k}-${i}`.padEnd(300, '.')])])));
+    }
+    for (const p of t.partitions) for (const s of p.segments()) logs.cache.evict(s); // every run is cold
+    const into = new Set<ArrayBufferLike>();
+    const getRange = objects.getRange.bind(objects);
+    const put = objects.put.bind(objects);
+    objects.getRange = async (key, range, target) => {
+      if (target) into.add(target.buffer);
+      return getRange(key, range, target);
+    };
+    // While partition 0's merge uploads, a consumer reads its runs into the cache. The merged
+    // segment must still stay out of the cache: its bytes are in the buffer the next merge reuses.
+    objects.put = async (key, body) => {
+      if (key.startsWith('scratch/0/')) await valuesFrom(logs, 'scratch', 0);
+      return put(key, body);
+    };
+    try {
+      await new SegmentMerger(logs, policy({ minSegments: 4 }), log).run();
+    } finally {
+      objects.getRange = getRange;
+      objects.put = put;
+    }
+    assert.deepEqual(t.partitions.map((p) => p.segmentCount), [1, 1, 1]);
+    assert.equal(into.size, 1, 'the three merges read their runs into the same memory');
+    assert.equal(logs.cache.peek([...t.partitions[0].segments()][0]), undefined, 'the merged segment is not cached');
+    for (const k of [0, 1, 2]) {
+      assert.deepEqual(await valuesFrom(logs, 'scratch', k), [0, 1, 2, 3].map((i) => `p${k}-${i}`.padEnd(300, '.')));
+    }
+  });
+
   it('bounds what one merge holds in memory, whatever segment.bytes says (half for LZ4 segments)', async () => {
     const big = { 'segment.bytes': String(1 << 30) };
     const raw = await logs.createTopic('merge-bounded', 1, { ...big, 'streamhouse.segment.compression': 'none' });

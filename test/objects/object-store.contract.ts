@@ -97,6 +97,25 @@ export function objectStoreContract(name: string, factory: ObjectStoreFactory): 
       assert.equal((await store.getRange(key, { start: size, length: 5 })).length, 0, 'range starting at end');
     });
 
+    it('reads a range into a buffer the caller passes, and returns a view of it', async () => {
+      const key = `${ns()}/into.bin`;
+      const body = randomBytes(300_000);
+      await store.put(key, body);
+      const into = Buffer.alloc(200_000, 0xee);
+      const got = await store.getRange(key, { start: 1000, length: 150_000 }, into.subarray(7));
+      assertSameBytes(got, body.subarray(1000, 151_000), 'range into');
+      assert.equal(got.buffer, into.buffer, 'the result is the caller\'s memory');
+      assert.equal(got.byteOffset, into.byteOffset + 7);
+      assert.equal(into[6], 0xee, 'nothing written before the view');
+      assert.equal(into[7 + 150_000], 0xee, 'nothing written past the range');
+      // Past the end: the view is as long as what exists.
+      const tail = await store.getRange(key, { start: 299_990, length: 50 }, into);
+      assertSameBytes(tail, body.subarray(299_990), 'tail into');
+      assert.equal(tail.buffer, into.buffer);
+      await assert.rejects(store.getRange(key, { start: 0, length: 10 }, Buffer.alloc(9)), RangeError);
+      await assert.rejects(store.getRange(`${ns()}/missing.bin`, { start: 0, length: 10 }, into), ObjectNotFoundError);
+    });
+
     it('lists by prefix in key order', async () => {
       const p = ns();
       const keys = [`${p}/b/2`, `${p}/a/1`, `${p}/a/10`, `${p}/a/2`, `${p}/ab`, `${p}/a/sub/x`, `${p}/c`, `${p}/A`];
