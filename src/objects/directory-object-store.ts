@@ -10,6 +10,8 @@
  * leave its key with incomplete bytes — StreamHouse references an object only after its put
  * returned, and never writes a key twice.
  * Leftover temp files (from a crash mid-put) are invisible to get/list and removed by `sweepTemp()`.
+ * Ranged reads keep the files they read open for the next read (ReadHandles); a put or delete of
+ * a key closes its kept handle, so no read after it goes to the old file.
  *
  * Limitation compared to S3: a key cannot also be a "directory" of another key (`a` and `a/b`).
  */
@@ -19,6 +21,7 @@ import { join, dirname, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { ByteRange, ObjectInfo, ObjectStore } from './object-store.js';
 import { ObjectNotFoundError } from './object-store.js';
+import { ReadHandles } from './read-handles.js';
 
 const TEMP_SUFFIX = '.sh-tmp';
 
@@ -51,6 +54,8 @@ export interface DirectoryObjectStoreOptions {
 }
 
 const SYNC_SLICE_BYTES = 8 * 1024 * 1024;
+/** Files kept open for ranged reads: enough for a consumer catching up across many flush objects. */
+const READ_HANDLES = 64;
 
 function isErrno(err: unknown, ...codes: string[]): boolean {
   return typeof err === 'object' && err !== null && codes.includes((err as NodeJS.ErrnoException).code ?? '');
@@ -109,6 +114,7 @@ export class DirectoryObjectStore implements ObjectStore {
   private closed = false;
 
   private readonly syncSliceBytes: number;
+  private readonly readHandles = new ReadHandles(READ_HANDLES);
 
   /** `root` directory, or options; the directory is created on first put (or by init()). */
   constructor(options: DirectoryObjectStoreOptions | string) {
@@ -145,6 +151,7 @@ export class DirectoryObjectStore implements ObjectStore {
         await writeAll(fh, buffers, this.syncSliceBytes);
         await rename(tempPath, finalPath);
         renamed = true;
+        await this.readHandles.forget(finalPath);
         await fh.sync();
       } finally {
         await fh.close();
@@ -193,27 +200,20 @@ export class DirectoryObjectStore implements ObjectStore {
     this.checkOpen();
     checkRange(range, into);
     const path = this.pathOf(key);
-    let fh: FileHandle;
     try {
-      fh = await open(path, 'r');
+      return await this.readHandles.use(path, async (fh) => {
+        const out = into ? into.subarray(0, range.length) : Buffer.allocUnsafe(range.length);
+        let filled = 0;
+        while (filled < range.length) {
+          const { bytesRead } = await fh.read(out, filled, range.length - filled, range.start + filled);
+          if (bytesRead === 0) break; // end of file: return what exists (S3 semantics)
+          filled += bytesRead;
+        }
+        return filled === range.length ? out : out.subarray(0, filled);
+      });
     } catch (err) {
-      if (isErrno(err, 'ENOENT', 'ENOTDIR')) throw new ObjectNotFoundError(key);
+      if (isErrno(err, 'ENOENT', 'ENOTDIR', 'EISDIR')) throw new ObjectNotFoundError(key);
       throw err;
-    }
-    try {
-      const out = into ? into.subarray(0, range.length) : Buffer.allocUnsafe(range.length);
-      let filled = 0;
-      while (filled < range.length) {
-        const { bytesRead } = await fh.read(out, filled, range.length - filled, range.start + filled);
-        if (bytesRead === 0) break; // end of file: return what exists (S3 semantics)
-        filled += bytesRead;
-      }
-      return filled === range.length ? out : out.subarray(0, filled);
-    } catch (err) {
-      if (isErrno(err, 'EISDIR')) throw new ObjectNotFoundError(key);
-      throw err;
-    } finally {
-      await fh.close();
     }
   }
 
@@ -225,6 +225,8 @@ export class DirectoryObjectStore implements ObjectStore {
     } catch (err) {
       if (isErrno(err, 'ENOENT', 'ENOTDIR')) return;
       throw err;
+    } finally {
+      await this.readHandles.forget(path);
     }
   }
 
@@ -293,6 +295,7 @@ export class DirectoryObjectStore implements ObjectStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.readHandles.closeAll();
   }
 }
 

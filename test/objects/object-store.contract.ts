@@ -149,10 +149,13 @@ export function objectStoreContract(name: string, factory: ObjectStoreFactory): 
 
     it('overwrites an existing key', async () => {
       const key = `${ns()}/over.obj`;
-      await store.put(key, randomBytes(5000));
+      const first = randomBytes(5000);
+      await store.put(key, first);
+      assertSameBytes(await store.getRange(key, { start: 0, length: 20 }), first.subarray(0, 20), 'range before overwrite');
       const second = randomBytes(10);
       await store.put(key, second);
       assertSameBytes(await store.get(key), second, 'after overwrite');
+      assertSameBytes(await store.getRange(key, { start: 0, length: 20 }), second, 'range after overwrite');
       assert.deepEqual(await store.list(key), [{ key, size: 10 }]);
     });
 
@@ -161,8 +164,10 @@ export function objectStoreContract(name: string, factory: ObjectStoreFactory): 
       const key = `${p}/del.obj`;
       await store.put(key, Buffer.from('x'));
       await store.put(`${p}/keep.obj`, Buffer.from('y'));
+      assert.equal((await store.getRange(key, { start: 0, length: 1 })).toString(), 'x');
       await store.delete(key);
       await assert.rejects(store.get(key), ObjectNotFoundError);
+      await assert.rejects(store.getRange(key, { start: 0, length: 1 }), ObjectNotFoundError, 'range after delete');
       await store.delete(key);
       await store.delete(`${p}/never/existed`);
       assert.deepEqual((await store.list(`${p}/`)).map((o) => o.key), [`${p}/keep.obj`]);
