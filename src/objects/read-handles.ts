@@ -80,7 +80,7 @@ export class ReadHandles {
   }
 
   private async closeIfIdle(entry: Entry): Promise<void> {
-    if (!entry.retired || entry.users > 0) return;
+    if (!entry.retired || entry.users !== 0) return; // still in use, or closed already
     entry.users = -1; // closed: never again
     let fh: FileHandle;
     try {
