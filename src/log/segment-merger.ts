@@ -121,10 +121,12 @@ export class SegmentMerger {
     const parts: Buffer[] = [];
     // Read around the cache: merging cold runs must not evict what consumers are reading.
     let scratchUsed = 0;
+    let cachedRuns = 0;
     for (const seg of group) {
       const cached = this.logs.cache.peek(seg);
       if (cached) {
         parts.push(...cached);
+        cachedRuns++;
       } else if (seg.format === 'raw') {
         const scratch = this.scratchFor(scratchUsed + seg.byteLength, policy);
         parts.push(await this.logs.reader.readRawInto(seg, scratch.subarray(scratchUsed)));
@@ -166,9 +168,9 @@ export class SegmentMerger {
       await this.logs.objects.delete(key);
       return;
     }
-    // Bytes in the scratch buffer are overwritten by the next merge: they never go into the cache,
-    // even when a consumer has meanwhile cached the runs they came from.
-    const hot = scratchUsed === 0 && group.every((seg) => this.logs.cache.peek(seg) !== undefined);
+    // Only runs read from the cache make a hot segment: a run read from the store (into the scratch
+    // buffer, which the next merge overwrites) stays out even if a consumer cached it meanwhile.
+    const hot = cachedRuns === group.length && group.every((seg) => this.logs.cache.peek(seg) !== undefined);
     for (const seg of group) {
       p.removeSegment(seg.baseOffset);
       this.logs.cache.evict(seg);
