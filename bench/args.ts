@@ -36,6 +36,8 @@ export interface BenchOptions {
   catchupBytes: number;
   /** Reads of each catch-up kind (cold: a restart before each); the median is reported. */
   catchupRepeats: number;
+  /** Times over each read from the cache goes through the written bytes, on the same connections. */
+  catchupPasses: number;
   loopbackBytes: number;
   pings: number;
   objectOps: number;
@@ -71,6 +73,8 @@ Fetch consumers), next to this machine's ceilings measured in the same run.
   --run-seconds <s>       length of each max-throughput run [6 | quick 3]
   --catchup-mib <n>       MiB written and then read back by the catch-up phase [160 | quick 96]
   --catchup-repeats <n>   reads from cache, and cold reads (each after a restart); median [5 | quick 3]
+  --catchup-passes <n>    times over each read from the cache goes through what was written, on the
+                          same connections [as many as make a loopback run's bytes: 6 | quick 3]
   --cpu-prof              run the broker under node --cpu-prof; prints where the profile went
   --cpu-prof-dir <dir>    where to write it                [a new temp directory]
   --node-arg <flag>       a node flag for the broker child, repeatable (e.g. --node-arg=--trace-gc;
@@ -113,6 +117,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
       'run-seconds': { type: 'string' },
       'catchup-mib': { type: 'string' },
       'catchup-repeats': { type: 'string' },
+      'catchup-passes': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'cpu-prof-dir': { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
@@ -129,6 +134,8 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
   const phases = (values.phases ?? PHASES.join(',')).split(',') as Phase[];
   for (const p of phases) if (!(PHASES as readonly string[]).includes(p)) throw new Error(`--phases: unknown phase ${p}`);
   const runMs = int(values['run-seconds'], quick ? 3 : 6) * 1000;
+  const catchupBytes = int(values['catchup-mib'], quick ? 96 : 160) * 1024 * 1024;
+  const loopbackBytes = quick ? 256 * 1024 * 1024 : 1024 * 1024 * 1024;
   return {
     quick,
     json: values.json === true,
@@ -146,9 +153,10 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
     warmupMs: 1000,
     maxRunMs: runMs,
     latencyRunMs: quick ? 3000 : 12000,
-    catchupBytes: int(values['catchup-mib'], quick ? 96 : 160) * 1024 * 1024,
+    catchupBytes,
     catchupRepeats: Math.max(1, int(values['catchup-repeats'], quick ? 3 : 5)),
-    loopbackBytes: quick ? 256 * 1024 * 1024 : 1024 * 1024 * 1024,
+    catchupPasses: Math.max(1, int(values['catchup-passes'], Math.round(loopbackBytes / catchupBytes))),
+    loopbackBytes,
     pings: quick ? 100 : 500,
     objectOps: quick ? 8 : 20,
     brokerArgs,

@@ -67,7 +67,8 @@ function backendSection(r: BackendResult): string {
   if (r.catchup) {
     const k = r.catchup;
     out.push('', `Catch-up from offset 0 (${k.partitions} partitions, ${size(k.batchBytes)} batches, written at ${n(k.writeMbPerSec)} MB/s)`);
-    const rows = [readRow('from cache', k.cached)];
+    const first = k.cached.firstPassMbPerSec !== null ? `, first pass ${n(k.cached.firstPassMbPerSec)} MB/s` : '';
+    const rows = [readRow(`from cache (${k.cached.passes} × ${n(k.writtenBytes / 1e6, 0)} MB${first})`, k.cached)];
     if (k.cold) rows.push(readRow(`cold, after a restart (first: stop ${n((k.restart?.stopMs ?? NaN) / 1000, 1)} s, start ${n((k.restart?.startMs ?? NaN) / 1000, 1)} s)`, k.cold));
     out.push(table(['read', 'MB', 's', 'MB/s (median)', 'range (reads)', 'fetches', 'broker cores', 'complete'], rows));
   }

@@ -38,7 +38,11 @@ export class ConsumerRun {
   private fetches = 0;
   private until: bigint[] | null;
   private readonly offsets = new Map<number, bigint>();
+  private readonly startOffsets = new Map<number, bigint>();
+  /** Catch-up passes each partition has finished (it is rewound after each but the last). */
+  private readonly passesDone = new Map<number, number>();
   private startedAt = 0;
+  private firstPassEndedAt = 0;
   private endedAt = 0;
   private readonly cpu0 = cpuSeconds(process.pid);
   private stopping = false;
@@ -61,7 +65,11 @@ export class ConsumerRun {
     this.clients = await Promise.all(job.assignments.map(() => LeanConnection.connect(job.host, job.port, 'streamhouse-bench-consumer')));
     const partitions = Math.max(...job.assignments.flat()) + 1;
     const start = job.from === 'earliest' ? new Array<bigint>(partitions).fill(0n) : await endOffsets(this.clients[0], job.topic, partitions);
-    for (const p of job.assignments.flat()) this.offsets.set(p, start[p]);
+    for (const p of job.assignments.flat()) {
+      this.offsets.set(p, start[p]);
+      this.startOffsets.set(p, start[p]);
+      this.passesDone.set(p, 0);
+    }
     this.startedAt = performance.now();
     this.loops = this.clients.map((c, i) => this.loop(c, job.assignments[i]));
   }
@@ -86,6 +94,7 @@ export class ConsumerRun {
       records: this.records,
       fetches: this.fetches,
       durationMs: this.endedAt - this.startedAt,
+      firstPassMs: this.job.passes > 1 && this.firstPassEndedAt > 0 ? this.firstPassEndedAt - this.startedAt : null,
       e2e: this.e2e.toArray(),
       reachedEnd: this.reachedEnd,
       errors: this.errors,
@@ -154,7 +163,19 @@ export class ConsumerRun {
       pos += size;
     }
     this.offsets.set(partition, next);
-    if (this.until && this.done()) {
+    if (this.until && next >= this.until[partition]) this.passEnded(partition);
+  }
+
+  /** A partition reached its end offset: rewinds it for the next pass, or ends the read. */
+  private passEnded(partition: number): void {
+    const passes = this.passesDone.get(partition)! + 1;
+    if (passes === 1 && this.firstPassEndedAt === 0 && [...this.passesDone].every(([p, n]) => n > 0 || p === partition || this.offsets.get(p)! >= this.until![p])) {
+      this.firstPassEndedAt = performance.now();
+    }
+    if (passes < this.job.passes) {
+      this.passesDone.set(partition, passes);
+      this.offsets.set(partition, this.startOffsets.get(partition)!);
+    } else if (this.done()) {
       this.endedAt ||= performance.now();
       this.endReached?.();
     }

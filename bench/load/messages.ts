@@ -49,6 +49,8 @@ export interface ConsumeJob {
   from: 'latest' | 'earliest';
   /** Catch-up: stop when every partition reaches these offsets (by partition index). */
   until: bigint[] | null;
+  /** Catch-up: read from the start to `until` this many times over, on the same connections. */
+  passes: number;
   stampAt: number;
   maxWaitMs: number;
   partitionMaxBytes: number;
@@ -69,6 +71,8 @@ export interface ConsumeResult {
   fetches: number;
   /** From the first fetch to the last partition reaching its end offset (or to finish). */
   durationMs: number;
+  /** Catch-up: ms from the first fetch until every partition had finished its first pass. */
+  firstPassMs: number | null;
   /** End-to-end latency (stamped send time → fetched), ms, one sample per stamped batch. */
   e2e: Float64Array;
   reachedEnd: boolean;
