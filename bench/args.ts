@@ -38,6 +38,8 @@ export interface BenchOptions {
   catchupRepeats: number;
   /** Times over each read from the cache goes through the written bytes, on the same connections. */
   catchupPasses: number;
+  /** Bytes of the backlog the cold catch-up reads (after a restart each). */
+  coldBytes: number;
   loopbackBytes: number;
   pings: number;
   objectOps: number;
@@ -75,6 +77,7 @@ Fetch consumers), next to this machine's ceilings measured in the same run.
   --catchup-repeats <n>   reads from cache, and cold reads (each after a restart); median [5 | quick 3]
   --catchup-passes <n>    times over each read from the cache goes through what was written, on the
                           same connections [as many as make a loopback run's bytes: 6 | quick 3]
+  --cold-mib <n>          MiB of the backlog each cold catch-up reads after a restart [1024 | quick 256]
   --cpu-prof              run the broker under node --cpu-prof; prints where the profile went
   --cpu-prof-dir <dir>    where to write it                [a new temp directory]
   --node-arg <flag>       a node flag for the broker child, repeatable (e.g. --node-arg=--trace-gc;
@@ -118,6 +121,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
       'catchup-mib': { type: 'string' },
       'catchup-repeats': { type: 'string' },
       'catchup-passes': { type: 'string' },
+      'cold-mib': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'cpu-prof-dir': { type: 'string' },
       'node-arg': { type: 'string', multiple: true },
@@ -156,6 +160,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
     catchupBytes,
     catchupRepeats: Math.max(1, int(values['catchup-repeats'], quick ? 3 : 5)),
     catchupPasses: Math.max(1, int(values['catchup-passes'], Math.round(loopbackBytes / catchupBytes))),
+    coldBytes: int(values['cold-mib'], loopbackBytes / (1024 * 1024)) * 1024 * 1024,
     loopbackBytes,
     pings: quick ? 100 : 500,
     objectOps: quick ? 8 : 20,
