@@ -117,7 +117,7 @@ export class LogManager {
   /** Appends batches to a partition with its topic's storage options; resolves once durable. */
   append(topic: TopicState, p: PartitionLog, batches: Buffer[]): Promise<AppendResult> {
     return this.writer.append(p, batches, {
-      format: topic.config.segmentCompression === 'lz4' ? 'lz4' : 'raw',
+      format: topic.config.segmentCompression === 'lz4' ? 'lz4-blocks' : 'raw',
       logAppendTime: topic.config.logAppendTime,
     });
   }

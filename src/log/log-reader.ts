@@ -1,4 +1,5 @@
 import { decompressFrame } from 'lz4-napi';
+import { decodeLz4Blocks } from './lz4-blocks.js';
 import { readBatchHeader, readRecords } from '../../protocol/records/index.js';
 import type { SegmentRecord } from '../metadata/metadata-store.js';
 import { ObjectNotFoundError, type ObjectStore } from '../objects/object-store.js';
@@ -74,6 +75,7 @@ export class LogReader {
   private async loadSegment(seg: SegmentRecord): Promise<SegmentParts> {
     const body = await this.getStored(seg);
     if (seg.format === 'raw') return [body];
+    if (seg.format === 'lz4-blocks') return decodeLz4Blocks(body, seg.rawLength);
     const raw = await decompressFrame(body);
     if (raw.length !== seg.rawLength) {
       throw new Error(`segment ${seg.objectKey}@${seg.byteStart} unframed to ${raw.length} bytes, expected ${seg.rawLength}`);

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
-import { compressFrame } from 'lz4-napi';
 import type { MetadataStore, RunCommit, RunOutcome, SegmentFormat, SegmentRecord } from '../metadata/metadata-store.js';
 import type { ObjectStore } from '../objects/object-store.js';
 import { readBatchHeader, setBaseOffset, setLogAppendTime } from '../../protocol/records/index.js';
 import { encodeFooter, flushObjectKey, type ObjectRunEntry } from './object-format.js';
 import type { PartitionLog } from './partition-log.js';
-import { joinParts, partsLength, type SegmentCache } from './segment-cache.js';
+import { partsLength, type SegmentCache } from './segment-cache.js';
+import { encodeLz4Blocks } from './lz4-blocks.js';
 
 export interface LogWriterOptions {
   agentId: string;
@@ -22,7 +22,8 @@ export interface LogWriterOptions {
 
 /** How one partition's batches are to be stored, decided per topic. */
 export interface AppendOptions {
-  format: SegmentFormat;
+  /** New runs are written as is or as LZ4 blocks; LZ4 frames ('lz4') are only ever read. */
+  format: Exclude<SegmentFormat, 'lz4'>;
   logAppendTime: boolean;
 }
 
@@ -220,8 +221,7 @@ export class LogWriter {
     const key = flushObjectKey(this.options.agentId, ++this.sequence, Date.now());
     await Promise.all(
       runs.map(async (run) => {
-        if (run.pending.options.format !== 'lz4') return;
-        run.body = [await compressFrame(joinParts(run.raw))];
+        if (run.pending.options.format === 'lz4-blocks') run.body = await encodeLz4Blocks(run.raw);
       }),
     );
     const entries: ObjectRunEntry[] = [];

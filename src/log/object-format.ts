@@ -46,6 +46,9 @@ function bytesToUuid(buf: Buffer, at: number): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
+/** A run's format in the footer: its index here. */
+const FORMAT_CODES: readonly SegmentFormat[] = ['raw', 'lz4', 'lz4-blocks'];
+
 /** The footer (entries and trailer) for runs already laid out at the given byte ranges. */
 export function encodeFooter(entries: readonly ObjectRunEntry[]): Buffer {
   const out = Buffer.alloc(entries.length * ENTRY_BYTES + TRAILER_BYTES);
@@ -58,7 +61,7 @@ export function encodeFooter(entries: readonly ObjectRunEntry[]): Buffer {
     out.writeUInt32BE(e.byteStart, at + 36);
     out.writeUInt32BE(e.byteLength, at + 40);
     out.writeUInt32BE(e.rawLength, at + 44);
-    out.writeUInt8(e.format === 'lz4' ? 1 : 0, at + 48);
+    out.writeUInt8(FORMAT_CODES.indexOf(e.format), at + 48);
     out.writeBigInt64BE(e.maxTimestamp, at + 49);
     at += ENTRY_BYTES;
   }
@@ -80,7 +83,7 @@ export function decodeFooter(object: Buffer): ObjectRunEntry[] {
   let at = t - footerLength;
   for (let i = 0; i < count; i++) {
     const format = object.readUInt8(at + 48);
-    if (format > 1) throw new ObjectFormatError(`unknown run format ${format}`);
+    if (format >= FORMAT_CODES.length) throw new ObjectFormatError(`unknown run format ${format}`);
     const e: ObjectRunEntry = {
       topicId: bytesToUuid(object, at),
       partition: object.readInt32BE(at + 16),
@@ -89,7 +92,7 @@ export function decodeFooter(object: Buffer): ObjectRunEntry[] {
       byteStart: object.readUInt32BE(at + 36),
       byteLength: object.readUInt32BE(at + 40),
       rawLength: object.readUInt32BE(at + 44),
-      format: format === 1 ? 'lz4' : 'raw',
+      format: FORMAT_CODES[format],
       maxTimestamp: object.readBigInt64BE(at + 49),
     };
     if (e.byteStart + e.byteLength > t - footerLength) throw new ObjectFormatError('run outside the object');

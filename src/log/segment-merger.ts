@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { compressFrame } from 'lz4-napi';
 import type { SegmentRecord } from '../metadata/metadata-store.js';
 import type { LogManager, TopicState } from './log-manager.js';
 import { segmentObjectKey } from './object-format.js';
 import type { PartitionLog } from './partition-log.js';
-import { joinParts, partsLength, type SegmentParts } from './segment-cache.js';
+import { partsLength } from './segment-cache.js';
+import { encodeLz4Blocks } from './lz4-blocks.js';
 import { uniqueSuffix } from './log-writer.js';
 
 export interface MergePolicy {
@@ -137,9 +137,7 @@ export class SegmentMerger {
     }
     const rawLength = partsLength(parts);
     const lz4 = topic.config.segmentCompression === 'lz4';
-    // An LZ4 segment frames the runs joined; their own buffers can go while the frame is compressed.
-    const raw: SegmentParts = lz4 ? [joinParts(parts.splice(0))] : parts;
-    const body = lz4 ? [await compressFrame(raw[0])] : raw;
+    const body = lz4 ? await encodeLz4Blocks(parts) : parts;
     const bodyLength = partsLength(body);
     const first = group[0];
     const last = group[group.length - 1];
@@ -154,7 +152,7 @@ export class SegmentMerger {
       byteStart: 0,
       byteLength: bodyLength,
       rawLength,
-      format: lz4 ? 'lz4' : 'raw',
+      format: lz4 ? 'lz4-blocks' : 'raw',
       maxTimestamp: group.reduce((m, s) => (s.maxTimestamp > m ? s.maxTimestamp : m), -1n),
     };
     const swapped = await this.logs.metadata.replaceSegments(
@@ -180,7 +178,7 @@ export class SegmentMerger {
     // Runs still cached stay cached: the merged segment takes their place with the same bytes, so a
     // consumer reading behind the merger is not sent to the object store for what was in memory.
     // Cold runs stay out: merging them must not evict what consumers are reading.
-    if (hot) this.logs.cache.put(record, raw);
+    if (hot) this.logs.cache.put(record, parts);
     this.stats.merges++;
     this.stats.segmentsMerged += group.length;
     this.log.debug({ partition: p.key, runs: group.length, key }, 'merged runs into a segment');

@@ -10,7 +10,8 @@
  * canonical lower-case 8-4-4-4-12 form.
  */
 
-export type SegmentFormat = 'raw' | 'lz4';
+/** How a segment's batches are stored: as is, one LZ4 frame (older segments), or LZ4 blocks (lz4-blocks.ts). */
+export type SegmentFormat = 'raw' | 'lz4' | 'lz4-blocks';
 
 export interface TopicRecord {
   id: string;

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { compressFrame } from 'lz4-napi';
 import { buildBatch, readRecords, splitBatches } from '../../protocol/records/index.js';
 import { LogManager, type LogManagerOptions } from '../../src/log/log-manager.js';
 import { openMetadataStore } from '../../src/metadata/open-metadata-store.js';
@@ -298,6 +299,39 @@ describe('LogManager on PGlite and a directory store', () => {
     for (const t of [raw, lz4]) for (const s of t.partitions[0].segments()) logs.cache.evict(s);
     assert.deepEqual(await valuesFrom(logs, 'merge-bounded', 0), [0, 1, 2, 3, 4, 5].map((i) => `b${i}`.padEnd(200, '.')));
     assert.deepEqual(await valuesFrom(logs, 'merge-bounded-lz4', 0), [0, 1, 2, 3, 4, 5].map((i) => `c${i}`.padEnd(200, '.')));
+  });
+
+  it('stores LZ4 topics as LZ4 blocks, merges and reads them cold, and still reads segments written as one LZ4 frame', async () => {
+    const t = await logs.createTopic('blocks', 1, { 'streamhouse.segment.compression': 'lz4' });
+    const p = t.partitions[0];
+    const values = Array.from({ length: 40 }, (_, i) => `event ${i} `.padEnd(3000, 'abc'));
+    for (let i = 0; i < 4; i++) await logs.append(t, p, [batchOf(values.slice(i * 10, i * 10 + 10))]);
+    const runs = [...p.segments()];
+    assert.equal(runs.length, 4);
+    for (const s of runs) {
+      assert.equal(s.format, 'lz4-blocks');
+      assert.ok(s.byteLength < s.rawLength / 4, `stored ${s.byteLength} of ${s.rawLength} bytes`);
+      logs.cache.evict(s);
+    }
+    assert.deepEqual(await valuesFrom(logs, 'blocks', 0), values);
+
+    await new SegmentMerger(logs, policy({}), log).run();
+    const [merged] = [...p.segments()];
+    assert.equal(p.segmentCount, 1);
+    assert.equal(merged.format, 'lz4-blocks');
+    logs.cache.evict(merged);
+    assert.deepEqual(await valuesFrom(logs, 'blocks', 0), values);
+
+    // A segment as earlier versions wrote it (one LZ4 frame) in place of the merged one.
+    const raw = Buffer.concat(await logs.reader.segmentBytes(merged, { cache: false }));
+    const frame = await compressFrame(raw);
+    const key = `legacy/${merged.objectKey}`;
+    await objects.put(key, frame);
+    const legacy = { ...merged, objectKey: key, byteStart: 0, byteLength: frame.length, format: 'lz4' as const };
+    assert.ok(await metadata.replaceSegments({ key, size: frame.length, agentId: 'agent-a' }, { topicId: p.topicId, partition: 0, baseOffsets: [merged.baseOffset] }, legacy));
+    p.removeSegment(merged.baseOffset);
+    p.addSegment({ ...legacy, createdAt: Date.now() });
+    assert.deepEqual(await valuesFrom(logs, 'blocks', 0), values);
   });
 
   it('retention by bytes raises the log start offset past whole segments', async () => {

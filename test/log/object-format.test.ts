@@ -11,7 +11,7 @@ const entry = fc.record<ObjectRunEntry>({
   byteStart: fc.constant(0),
   byteLength: fc.integer({ min: 0, max: 50 }),
   rawLength: fc.integer({ min: 0, max: 1 << 30 }),
-  format: fc.constantFrom('raw' as const, 'lz4' as const),
+  format: fc.constantFrom('raw' as const, 'lz4' as const, 'lz4-blocks' as const),
   maxTimestamp: fc.bigInt({ min: -1n, max: 1n << 50n }),
 });
 

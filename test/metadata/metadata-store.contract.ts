@@ -171,6 +171,14 @@ export function metadataStoreContract(name: string, factory: MetadataStoreFactor
     });
 
     describe('commitObject', () => {
+      it('stores runs of every segment format', async () => {
+        const t = await s.createTopic(topicName('formats'), 3, {});
+        const formats = ['raw', 'lz4', 'lz4-blocks'] as const;
+        const runs = formats.map((format, p) => run(t.id, p, 0n, 3n, 0, { byteStart: p * 1000, byteLength: 500, rawLength: format === 'raw' ? 500 : 900, format }));
+        assert.deepEqual(await s.commitObject(obj(4096), runs), ['committed', 'committed', 'committed']);
+        for (const [p, format] of formats.entries()) assert.equal((await s.listSegments(t.id, p))[0].format, format);
+      });
+
       it('commits runs: segment rows, high watermarks, object record', async () => {
         const t = await s.createTopic(topicName('commit'), 2, {});
         const o = obj(4096);
