@@ -3,7 +3,21 @@ import type { BrokerConfig } from '../config.js';
 import type { LogManager } from './log-manager.js';
 import { ObjectGarbageCollector } from './object-gc.js';
 import { RetentionEnforcer } from './retention.js';
-import { SegmentMerger } from './segment-merger.js';
+import { SegmentMerger, type MergePolicy } from './segment-merger.js';
+
+export interface BackgroundTaskOptions {
+  /** Changes to the merge policy derived from the configuration (tests). */
+  mergePolicy?: Partial<MergePolicy>;
+  /** Pause before another merge pass when one ran out of budget with work left. */
+  backlogPauseMs?: number;
+}
+
+/**
+ * Pause between merge passes while there is a backlog: the merger then rewrites up to 256 MiB per
+ * pass back to back instead of per interval (10 s), which capped it at ~25 MB/s — below what one
+ * agent takes in, so under sustained produce small runs (a segment row each) piled up without end.
+ */
+const BACKLOG_PAUSE_MS = 250;
 
 /** Runs the merger, retention and the object garbage collector on their intervals, one at a time. */
 export class BackgroundTasks {
@@ -11,13 +25,16 @@ export class BackgroundTasks {
   readonly retention: RetentionEnforcer;
   readonly gc: ObjectGarbageCollector;
   private timers: NodeJS.Timeout[] = [];
+  private backlogTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly backlogPauseMs: number;
 
   constructor(
     logs: LogManager,
     private readonly config: Pick<BrokerConfig, 'mergeMinSegments' | 'mergeIntervalMs' | 'mergeBufferBytes' | 'retentionCheckIntervalMs'>,
     private readonly log: Logger,
+    options: BackgroundTaskOptions = {},
   ) {
     this.merger = new SegmentMerger(
       logs,
@@ -27,19 +44,34 @@ export class BackgroundTasks {
         minAgeMs: config.mergeIntervalMs * 3,
         maxBytesPerPass: 256 * 1024 * 1024,
         maxGroupBytes: config.mergeBufferBytes,
+        ...options.mergePolicy,
       },
       log,
     );
+    this.backlogPauseMs = options.backlogPauseMs ?? BACKLOG_PAUSE_MS;
     this.retention = new RetentionEnforcer(logs, log);
     this.gc = new ObjectGarbageCollector(logs.metadata, logs.objects, config.mergeIntervalMs, log);
   }
 
   start(): void {
-    this.every(this.config.mergeIntervalMs, 'merge', async () => {
-      await this.merger.run();
-      await this.gc.run();
-    });
+    this.every(this.config.mergeIntervalMs, 'merge', () => this.mergeAndCollect());
     this.every(this.config.retentionCheckIntervalMs, 'retention', () => this.retention.run());
+  }
+
+  /**
+   * One merge pass and one GC pass (what the merge interval runs). When the pass left work for
+   * lack of budget, another is queued after a short pause, and so on until the backlog is gone.
+   */
+  async mergeAndCollect(): Promise<void> {
+    const more = await this.merger.run();
+    await this.gc.run();
+    if (more && !this.stopped && this.backlogTimer === null) {
+      this.backlogTimer = setTimeout(() => {
+        this.backlogTimer = null;
+        void this.serial('merge backlog', () => this.mergeAndCollect());
+      }, this.backlogPauseMs);
+      this.backlogTimer.unref();
+    }
   }
 
   /** Runs one retention + merge + GC pass now (tests, admin); `mergeYoung` also merges recent runs. */
@@ -56,6 +88,8 @@ export class BackgroundTasks {
     this.merger.stop();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    if (this.backlogTimer) clearTimeout(this.backlogTimer);
+    this.backlogTimer = null;
     await this.running;
   }
 

@@ -21,7 +21,7 @@ export interface MergePolicy {
   maxBytesPerPass: number;
   /**
    * Bytes one merge may hold in memory: its runs' raw bytes, and for an LZ4 segment also their
-   * joined copy (so groups are half as large). Bounds the merger's memory whatever segment.bytes
+   * compressed blocks (so groups are half as large). Bounds the merger's memory whatever segment.bytes
    * a topic sets (Kafka users often set 1 GiB); larger segments would need streaming uploads.
    */
   maxGroupBytes: number;
@@ -52,7 +52,7 @@ export class SegmentMerger {
    */
   private scratch: Buffer | null = null;
   /** Passes run one after the other: two at once would read into the same scratch buffer. */
-  private passes: Promise<void> = Promise.resolve();
+  private passes: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly logs: LogManager,
@@ -65,14 +65,17 @@ export class SegmentMerger {
     this.stopping = true;
   }
 
-  /** One pass over every partition, up to maxBytesPerPass of rewriting (after a pass still running). */
-  run(now = Date.now(), overrides: Partial<MergePolicy> = {}): Promise<void> {
+  /**
+   * One pass over every partition, up to maxBytesPerPass of rewriting (after a pass still running).
+   * Resolves to true when the pass stopped with work left for lack of budget.
+   */
+  run(now = Date.now(), overrides: Partial<MergePolicy> = {}): Promise<boolean> {
     const pass = this.passes.then(() => this.pass(now, { ...this.policy, ...overrides }));
-    this.passes = pass.catch(() => undefined); // the caller of run() gets the failure
+    this.passes = pass.catch(() => false); // the caller of run() gets the failure
     return pass;
   }
 
-  private async pass(now: number, policy: MergePolicy): Promise<void> {
+  private async pass(now: number, policy: MergePolicy): Promise<boolean> {
     let budget = policy.maxBytesPerPass;
     const merges = this.stats.merges;
     try {
@@ -80,7 +83,8 @@ export class SegmentMerger {
         for (const p of topic.partitions) {
           if (p.leaseEpoch === null) continue;
           for (const group of this.plan(topic, p, now, policy)) {
-            if (this.stopping || budget <= 0) return;
+            if (this.stopping) return false;
+            if (budget <= 0) return true;
             await this.merge(topic, p, group, policy);
             budget -= group.reduce((n, s) => n + s.rawLength, 0);
           }
@@ -89,6 +93,7 @@ export class SegmentMerger {
     } finally {
       if (this.stats.merges === merges) this.scratch = null;
     }
+    return false;
   }
 
   /** Consecutive flush runs, grouped up to segment.bytes (and maxGroupBytes), worth merging now. */
