@@ -33,3 +33,16 @@ export async function ensureTopic(admin: WireClient, name: string, partitions: n
   if (t.partitions.length < partitions) throw new Error(`topic ${name} has ${t.partitions.length} partitions, needs ${partitions}`);
   return { name, used: partitions, total: t.partitions.length };
 }
+
+/**
+ * Deletes a workload's topic once it is measured (as OpenMessaging Benchmark does), when the broker
+ * advertises DeleteTopics: what one workload wrote is then not merged while the next is measured.
+ */
+export async function deleteTopic(admin: WireClient, name: string): Promise<void> {
+  const versions = await admin.send(ApiKey.ApiVersions, 3, { clientSoftwareName: 'streamhouse-bench', clientSoftwareVersion: '0' });
+  const del = versions.apiKeys.find((k) => k.apiKey === ApiKey.DeleteTopics);
+  if (!del || del.maxVersion < 4) return;
+  const res = await admin.send(ApiKey.DeleteTopics, Math.min(5, del.maxVersion), { topicNames: [name], timeoutMs: 30_000 });
+  const code = res.responses[0].errorCode;
+  if (code !== ErrorCode.NONE && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new Error(`DeleteTopics ${name}: error ${code}`);
+}

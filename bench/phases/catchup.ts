@@ -15,7 +15,7 @@ import { endOffsets } from '../load/consumer.js';
 import { makeBatch } from '../load/workload.js';
 import { CpuMeter, cpuSeconds } from '../proc.js';
 import { mbPerSec } from '../stats.js';
-import { ensureTopic } from '../topics.js';
+import { deleteTopic, ensureTopic } from '../topics.js';
 import type { RunContext } from '../context.js';
 import { MAX_REQUEST_BYTES, kib } from './max.js';
 
@@ -128,6 +128,7 @@ export async function catchupPhase(ctx: RunContext, restart: boolean): Promise<C
   const partitions = opts.latencyPartitions;
   const hot = await fill(ctx, 'catchup', opts.catchupBytes);
   const cached = await repeatedRead(opts.catchupRepeats, () => readAll(ctx, hot.topic, partitions, hot.until, opts.catchupPasses, `[${ctx.env.backend}] catch-up from cache`));
+  await deleteTopic(ctx.admin, hot.topic);
   let cold: CatchupRead | null = null;
   let coldBytes: number | null = null;
   let restarted: { stopMs: number; startMs: number } | null = null;
@@ -140,6 +141,7 @@ export async function catchupPhase(ctx: RunContext, restart: boolean): Promise<C
       restarted ??= r;
       return readAll(ctx, backlog.topic, partitions, backlog.until, 1, `[${ctx.env.backend}] catch-up cold (after restart)`);
     });
+    await deleteTopic(ctx.admin, backlog.topic);
   }
   return {
     partitions,

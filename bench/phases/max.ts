@@ -7,7 +7,7 @@ import { endOffsets } from '../load/consumer.js';
 import { makeBatch } from '../load/workload.js';
 import { summarize, mbPerSec, type LatencySummary } from '../stats.js';
 import { CpuMeter, cpuSeconds } from '../proc.js';
-import { ensureTopic } from '../topics.js';
+import { deleteTopic, ensureTopic } from '../topics.js';
 import { newFlushObjects, type RunContext } from '../context.js';
 
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -132,6 +132,7 @@ export async function produceRun(ctx: RunContext, spec: ProduceRunSpec): Promise
     lateSends: produced.lateSends,
   };
   if (Object.keys(result.errors).length > 0) ctx.progress.note(`  errors: ${JSON.stringify(result.errors)}`);
+  await deleteTopic(ctx.admin, topic.name);
   return result;
 }
 
