@@ -12,6 +12,8 @@ import type { MetadataStore } from '../../src/metadata/metadata-store.js';
 import { DirectoryObjectStore } from '../../src/objects/directory-object-store.js';
 import type { ObjectStore } from '../../src/objects/object-store.js';
 import { SegmentMerger, type MergePolicy } from '../../src/log/segment-merger.js';
+import { BackgroundTasks } from '../../src/log/background-tasks.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ObjectGarbageCollector } from '../../src/log/object-gc.js';
 import { RetentionEnforcer } from '../../src/log/retention.js';
 import { decodeFooter } from '../../src/log/object-format.js';
@@ -342,5 +344,47 @@ describe('LogManager on PGlite and a directory store', () => {
     const p = t.partitions[0];
     assert.equal(p.logStartOffset, 2n, 'keeps only the newest segment');
     assert.deepEqual(await valuesFrom(logs, 'retained', 0, 2n), ['r2']);
+  });
+
+  // The merge interval's pass goes on, pass after pass, while a pass runs out of budget with
+  // work left: a backlog larger than one pass's budget needs no interval per pass.
+  it('background merges run pass after pass until a backlog is merged, not one pass per interval', async () => {
+    const t = await logs.createTopic('backlog', 5, {});
+    for (let round = 0; round < 3; round++) {
+      for (const p of t.partitions) await logs.append(t, p, [buildBatch({ records: [{ key: null, value: Buffer.from(`p${p.partition} r${round}`) }] })]);
+    }
+    assert.ok(t.partitions.every((p) => p.segmentCount === 3));
+    // Budget for one merge per pass, and an interval that never comes during the test.
+    const tasks = new BackgroundTasks(logs, { mergeMinSegments: 2, mergeIntervalMs: 3_600_000, mergeBufferBytes: 1 << 20, retentionCheckIntervalMs: 3_600_000 }, log, {
+      mergePolicy: { minAgeMs: 0, maxBytesPerPass: 1 },
+      backlogPauseMs: 1,
+    });
+    try {
+      await tasks.mergeAndCollect();
+      assert.equal(tasks.merger.stats.merges, 1, 'one merge in the first pass');
+      // Later passes also merge what earlier tests left; this topic's five merges are among them.
+      const merged = () => t.partitions.every((p) => p.segmentCount === 1);
+      for (let waited = 0; !merged() && waited < 10_000; waited += 20) await sleep(20);
+      assert.ok(merged(), `segments per partition: ${t.partitions.map((p) => p.segmentCount)}`);
+      assert.ok(tasks.merger.stats.merges >= 5);
+    } finally {
+      await tasks.stop();
+    }
+  });
+
+  it('background merges queue no further pass once stopped', async () => {
+    const t = await logs.createTopic('stopped', 2, {});
+    for (let round = 0; round < 2; round++) {
+      for (const p of t.partitions) await logs.append(t, p, [buildBatch({ records: [{ key: null, value: Buffer.from(`r${round}`) }] })]);
+    }
+    const tasks = new BackgroundTasks(logs, { mergeMinSegments: 2, mergeIntervalMs: 3_600_000, mergeBufferBytes: 1 << 20, retentionCheckIntervalMs: 3_600_000 }, log, {
+      mergePolicy: { minAgeMs: 0, maxBytesPerPass: 1 },
+      backlogPauseMs: 50,
+    });
+    await tasks.mergeAndCollect();
+    await tasks.stop();
+    await sleep(150);
+    assert.equal(tasks.merger.stats.merges, 1, 'the pass left work, but nothing followed it');
+    assert.equal(t.partitions.reduce((n, p) => n + p.segmentCount, 0), 3);
   });
 });
