@@ -15,11 +15,16 @@ export interface TopicInfo {
   total: number;
 }
 
-export async function ensureTopic(admin: WireClient, name: string, partitions: number): Promise<TopicInfo> {
+/** The highest version of an API the broker advertises, or -1. */
+async function maxVersion(admin: WireClient, apiKey: number): Promise<number> {
   const versions = await admin.send(ApiKey.ApiVersions, 3, { clientSoftwareName: 'streamhouse-bench', clientSoftwareVersion: '0' });
-  const create = versions.apiKeys.find((k) => k.apiKey === ApiKey.CreateTopics);
-  if (create && create.maxVersion >= 5) {
-    const res = await admin.send(ApiKey.CreateTopics, Math.min(7, create.maxVersion), {
+  return versions.apiKeys.find((k) => k.apiKey === apiKey)?.maxVersion ?? -1;
+}
+
+export async function ensureTopic(admin: WireClient, name: string, partitions: number): Promise<TopicInfo> {
+  const create = await maxVersion(admin, ApiKey.CreateTopics);
+  if (create >= 5) {
+    const res = await admin.send(ApiKey.CreateTopics, Math.min(7, create), {
       topics: [{ name, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
       timeoutMs: 30_000,
       validateOnly: false,
@@ -39,10 +44,9 @@ export async function ensureTopic(admin: WireClient, name: string, partitions: n
  * advertises DeleteTopics: what one workload wrote is then not merged while the next is measured.
  */
 export async function deleteTopic(admin: WireClient, name: string): Promise<void> {
-  const versions = await admin.send(ApiKey.ApiVersions, 3, { clientSoftwareName: 'streamhouse-bench', clientSoftwareVersion: '0' });
-  const del = versions.apiKeys.find((k) => k.apiKey === ApiKey.DeleteTopics);
-  if (!del || del.maxVersion < 4) return;
-  const res = await admin.send(ApiKey.DeleteTopics, Math.min(5, del.maxVersion), { topicNames: [name], timeoutMs: 30_000 });
+  const del = await maxVersion(admin, ApiKey.DeleteTopics);
+  if (del < 4) return;
+  const res = await admin.send(ApiKey.DeleteTopics, Math.min(5, del), { topicNames: [name], timeoutMs: 30_000 });
   const code = res.responses[0].errorCode;
   if (code !== ErrorCode.NONE && code !== ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) throw new Error(`DeleteTopics ${name}: error ${code}`);
 }
