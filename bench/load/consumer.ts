@@ -43,6 +43,8 @@ export class ConsumerRun {
   private readonly passesDone = new Map<number, number>();
   private startedAt = 0;
   private firstPassEndedAt = 0;
+  /** Catch-up: partitions still in their first pass. */
+  private firstPassesLeft = 0;
   private endedAt = 0;
   private readonly cpu0 = cpuSeconds(process.pid);
   private stopping = false;
@@ -69,6 +71,7 @@ export class ConsumerRun {
       this.offsets.set(p, start[p]);
       this.startOffsets.set(p, start[p]);
       this.passesDone.set(p, 0);
+      if (this.until && start[p] < this.until[p]) this.firstPassesLeft++;
     }
     this.startedAt = performance.now();
     this.loops = this.clients.map((c, i) => this.loop(c, job.assignments[i]));
@@ -169,11 +172,9 @@ export class ConsumerRun {
   /** A partition reached its end offset: rewinds it for the next pass, or ends the read. */
   private passEnded(partition: number): void {
     const passes = this.passesDone.get(partition)! + 1;
-    if (passes === 1 && this.firstPassEndedAt === 0 && [...this.passesDone].every(([p, n]) => n > 0 || p === partition || this.offsets.get(p)! >= this.until![p])) {
-      this.firstPassEndedAt = performance.now();
-    }
+    this.passesDone.set(partition, passes);
+    if (passes === 1 && --this.firstPassesLeft === 0) this.firstPassEndedAt = performance.now();
     if (passes < this.job.passes) {
-      this.passesDone.set(partition, passes);
       this.offsets.set(partition, this.startOffsets.get(partition)!);
     } else if (this.done()) {
       this.endedAt ||= performance.now();

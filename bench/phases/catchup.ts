@@ -41,8 +41,6 @@ export interface CatchupFigures {
   batchBytes: number;
   writtenBytes: number;
   writeMbPerSec: number;
-  /** Bytes of the backlog the cold reads go through (a topic of its own). */
-  coldWrittenBytes: number | null;
   cached: CatchupRead;
   cold: CatchupRead | null;
   /** Broker restart: SIGTERM until exit, and spawn until serving, ms. */
@@ -130,12 +128,10 @@ export async function catchupPhase(ctx: RunContext, restart: boolean): Promise<C
   const cached = await repeatedRead(opts.catchupRepeats, () => readAll(ctx, hot.topic, partitions, hot.until, opts.catchupPasses, `[${ctx.env.backend}] catch-up from cache`));
   await deleteTopic(ctx.admin, hot.topic);
   let cold: CatchupRead | null = null;
-  let coldBytes: number | null = null;
   let restarted: { stopMs: number; startMs: number } | null = null;
   if (restart) {
     // A backlog of its own, larger than the cache, so that reading it is not over before it starts.
     const backlog = await fill(ctx, 'catchup-cold', opts.coldBytes);
-    coldBytes = backlog.bytes;
     cold = await repeatedRead(opts.catchupRepeats, async () => {
       const r = await ctx.restartBroker();
       restarted ??= r;
@@ -148,7 +144,6 @@ export async function catchupPhase(ctx: RunContext, restart: boolean): Promise<C
     batchBytes: opts.latencyBatchBytes,
     writtenBytes: hot.bytes,
     writeMbPerSec: hot.mbPerSec,
-    coldWrittenBytes: coldBytes,
     cached,
     cold,
     restart: restarted,

@@ -17,6 +17,7 @@
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { compressSync, uncompressSync } from 'lz4-napi';
+import { BATCH_HEADER_OFFSETS, LOG_OVERHEAD } from '../../protocol/records/index.js';
 import type { SegmentParts } from './segment-cache.js';
 
 /** Raw bytes per block: small enough to compress in well under a millisecond. */
@@ -26,9 +27,6 @@ const YIELD_BYTES = 4 * 1024 * 1024;
 const HEADER_BYTES = 9;
 const KIND_STORED = 0;
 const KIND_LZ4 = 1;
-/** Record batch framing: baseOffset (8) + batchLength (4), then batchLength bytes. */
-const BATCH_LENGTH_AT = 8;
-const LOG_OVERHEAD = 12;
 
 export class CorruptSegmentError extends Error {
   constructor(message: string) {
@@ -46,7 +44,7 @@ function* blocksOf(parts: SegmentParts): IterableIterator<Buffer[]> {
     let start = 0;
     while (pos < part.length) {
       if (pos + LOG_OVERHEAD > part.length) throw new RangeError(`segment part of ${part.length} bytes ends inside a batch header at ${pos}`);
-      const size = part.readInt32BE(pos + BATCH_LENGTH_AT) + LOG_OVERHEAD;
+      const size = part.readInt32BE(pos + BATCH_HEADER_OFFSETS.batchLength) + LOG_OVERHEAD;
       if (size < LOG_OVERHEAD || pos + size > part.length) throw new RangeError(`segment part of ${part.length} bytes has a batch of ${size} bytes at ${pos}`);
       if (blockBytes + (pos - start) > 0 && blockBytes + (pos - start) + size > BLOCK_BYTES) {
         if (pos > start) block.push(part.subarray(start, pos));
