@@ -4,9 +4,9 @@
  * Key `a/b/c.obj` lives at `<root>/a/b/c.obj`. A put writes `<name>.<nonce>.sh-tmp` in the same
  * directory, renames it over the final name once all its bytes are written, then fsyncs the file
  * and the directory before it returns. A reader, or a restart after the process was killed, sees
- * either the old object or the whole new one, never a partial file. Renaming before the fsync
- * lets one journal commit make both the data and the name durable (the directory fsync after it
- * finds nothing left to do); the price is that a power loss during a put that never returned may
+ * either the old object or the whole new one, never a partial file. Renaming before the fsyncs
+ * lets them run at once, and puts renamed into a directory while its sync runs share the next
+ * one (DirectorySyncs); the price is that a power loss during a put that never returned may
  * leave its key with incomplete bytes — StreamHouse references an object only after its put
  * returned, and never writes a key twice.
  * Leftover temp files (from a crash mid-put) are invisible to get/list and removed by `sweepTemp()`.
@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import type { ByteRange, ObjectInfo, ObjectStore } from './object-store.js';
 import { ObjectNotFoundError } from './object-store.js';
 import { ReadHandles } from './read-handles.js';
+import { DirectorySyncs, fsyncDir } from './directory-syncs.js';
 
 const TEMP_SUFFIX = '.sh-tmp';
 
@@ -59,15 +60,6 @@ const READ_HANDLES = 64;
 
 function isErrno(err: unknown, ...codes: string[]): boolean {
   return typeof err === 'object' && err !== null && codes.includes((err as NodeJS.ErrnoException).code ?? '');
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
 }
 
 const MAX_IOV = 512;
@@ -115,6 +107,7 @@ export class DirectoryObjectStore implements ObjectStore {
 
   private readonly syncSliceBytes: number;
   private readonly readHandles = new ReadHandles(READ_HANDLES);
+  private readonly dirSyncs = new DirectorySyncs();
 
   /** `root` directory, or options; the directory is created on first put (or by init()). */
   constructor(options: DirectoryObjectStoreOptions | string) {
@@ -151,12 +144,11 @@ export class DirectoryObjectStore implements ObjectStore {
         await writeAll(fh, buffers, this.syncSliceBytes);
         await rename(tempPath, finalPath);
         renamed = true;
-        await this.readHandles.forget(finalPath);
-        await fh.sync();
+        // The file's data and its new name are made durable at the same time.
+        await Promise.all([this.readHandles.forget(finalPath), fh.sync(), this.dirSyncs.sync(dir)]);
       } finally {
         await fh.close();
       }
-      await fsyncDir(dir);
     } catch (err) {
       if (!renamed) await unlink(tempPath).catch(() => undefined);
       throw err;
@@ -295,7 +287,7 @@ export class DirectoryObjectStore implements ObjectStore {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.readHandles.closeAll();
+    await Promise.all([this.readHandles.closeAll(), this.dirSyncs.close()]);
   }
 }
 
