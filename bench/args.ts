@@ -73,6 +73,8 @@ Fetch consumers), next to this machine's ceilings measured in the same run.
   --latency-batch-bytes   batch size of the latency/catch-up runs [131072]
   --latency-partitions    partitions of the latency/catch-up runs [16]
   --run-seconds <s>       length of each max-throughput run [6 | quick 3]
+  --latency-seconds <s>   length of the fixed-load run [12 | quick 3]; past 30 s (three merge
+                          intervals) the merger rewrites its runs while it goes: a sustained load
   --catchup-mib <n>       MiB written and then read back by the catch-up phase [160 | quick 96]
   --catchup-repeats <n>   reads from cache, and cold reads (each after a restart); median [5 | quick 3]
   --catchup-passes <n>    times over each read from the cache goes through what was written, on the
@@ -118,6 +120,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
       'latency-batch-bytes': { type: 'string' },
       'latency-partitions': { type: 'string' },
       'run-seconds': { type: 'string' },
+      'latency-seconds': { type: 'string' },
       'catchup-mib': { type: 'string' },
       'catchup-repeats': { type: 'string' },
       'catchup-passes': { type: 'string' },
@@ -156,7 +159,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions | null {
     latencyLoad: 0.5,
     warmupMs: 1000,
     maxRunMs: runMs,
-    latencyRunMs: quick ? 3000 : 12000,
+    latencyRunMs: Math.max(1, int(values['latency-seconds'], quick ? 3 : 12)) * 1000,
     catchupBytes,
     catchupRepeats: Math.max(1, int(values['catchup-repeats'], quick ? 3 : 5)),
     catchupPasses: Math.max(1, int(values['catchup-passes'], Math.round(loopbackBytes / catchupBytes))),
