@@ -30,6 +30,32 @@ export interface MergePolicy {
 /** The scratch buffer's size when merge groups may be larger (it grows for a larger group). */
 const MAX_SCRATCH_BYTES = 64 * 1024 * 1024;
 
+/**
+ * Runs of one merge read from the object store at once. A partition's runs lie in as many flush
+ * objects (~80 KB each at 16 partitions); read one after the other, each a round trip through the
+ * thread pool (or an S3 GET), they kept the merger behind the flushes: at a sustained 140 MB/s it
+ * merged ~590 of the ~1,200 runs a second they made.
+ */
+const RUN_READS_IN_FLIGHT = 8;
+
+/** Calls every job, at most `limit` at a time; rejects with the first failure once none is running. */
+async function runWithLimit(jobs: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  let failure: { err: unknown } | null = null;
+  const worker = async (): Promise<void> => {
+    while (next < jobs.length && failure === null) {
+      const job = jobs[next++];
+      try {
+        await job();
+      } catch (err) {
+        failure ??= { err };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  if (failure !== null) throw (failure as { err: unknown }).err;
+}
+
 /** A run inside a multi-partition flush object, as opposed to a merged per-partition segment. */
 export function isFlushRun(segment: SegmentRecord): boolean {
   return segment.objectKey.startsWith('objects/');
@@ -123,23 +149,30 @@ export class SegmentMerger {
   }
 
   private async merge(topic: TopicState, p: PartitionLog, group: SegmentRecord[], policy: MergePolicy): Promise<void> {
-    const parts: Buffer[] = [];
     // Read around the cache: merging cold runs must not evict what consumers are reading.
-    let scratchUsed = 0;
+    const runParts: (readonly Buffer[])[] = new Array(group.length);
+    const stored: { i: number; seg: SegmentRecord; at: number }[] = [];
+    let scratchBytes = 0;
     let cachedRuns = 0;
-    for (const seg of group) {
+    group.forEach((seg, i) => {
       const cached = this.logs.cache.peek(seg);
       if (cached) {
-        parts.push(...cached);
+        runParts[i] = cached;
         cachedRuns++;
-      } else if (seg.format === 'raw') {
-        const scratch = this.scratchFor(scratchUsed + seg.byteLength, policy);
-        parts.push(await this.logs.reader.readRawInto(seg, scratch.subarray(scratchUsed)));
-        scratchUsed += seg.byteLength;
       } else {
-        parts.push(...(await this.logs.reader.segmentBytes(seg, { cache: false })));
+        stored.push({ i, seg, at: scratchBytes });
+        if (seg.format === 'raw') scratchBytes += seg.byteLength;
       }
-    }
+    });
+    const scratch = scratchBytes > 0 ? this.scratchFor(scratchBytes, policy) : null;
+    const reads = stored.map(({ i, seg, at }) => async (): Promise<void> => {
+      runParts[i] =
+        seg.format === 'raw' && scratch
+          ? [await this.logs.reader.readRawInto(seg, scratch.subarray(at, at + seg.byteLength))]
+          : await this.logs.reader.segmentBytes(seg, { cache: false });
+    });
+    await runWithLimit(reads, RUN_READS_IN_FLIGHT);
+    const parts = runParts.flat();
     const rawLength = partsLength(parts);
     const lz4 = topic.config.segmentCompression === 'lz4';
     const body = lz4 ? await encodeLz4Blocks(parts) : parts;

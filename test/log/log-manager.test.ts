@@ -280,6 +280,45 @@ describe('LogManager on PGlite and a directory store', () => {
     }
   });
 
+  it('reads a merge\'s cold runs several at a time (at most 8), each into its place', async () => {
+    const t = await logs.createTopic('merge-parallel', 1, { 'streamhouse.segment.compression': 'none' });
+    const values = Array.from({ length: 24 }, (_, i) => `m${i}`.padEnd(250, '.'));
+    for (const v of values) await logs.append(t, t.partitions[0], [batchOf([v])]);
+    for (const s of t.partitions[0].segments()) logs.cache.evict(s);
+    const getRange = objects.getRange.bind(objects);
+    let reading = 0;
+    let most = 0;
+    let failOn: number | null = 5;
+    let calls = 0;
+    objects.getRange = async (key, range, target) => {
+      const call = calls++;
+      reading++;
+      most = Math.max(most, reading);
+      try {
+        await sleep(5);
+        if (call === failOn) throw new Error('read failed');
+        return await getRange(key, range, target);
+      } finally {
+        reading--;
+      }
+    };
+    try {
+      // A failed read fails the merge, after the reads under way have ended, and changes nothing.
+      await assert.rejects(new SegmentMerger(logs, policy({}), log).run(), /read failed/);
+      assert.equal(reading, 0, 'no read is left running into the scratch buffer');
+      assert.equal(t.partitions[0].segmentCount, 24);
+      failOn = null;
+      most = 0;
+      await new SegmentMerger(logs, policy({}), log).run();
+    } finally {
+      objects.getRange = getRange;
+    }
+    assert.equal(t.partitions[0].segmentCount, 1);
+    assert.ok(most > 1 && most <= 8, `reads in flight at most: ${most}`);
+    for (const s of t.partitions[0].segments()) logs.cache.evict(s);
+    assert.deepEqual(await valuesFrom(logs, 'merge-parallel', 0), values);
+  });
+
   it('bounds what one merge holds in memory, whatever segment.bytes says (half for LZ4 segments)', async () => {
     const big = { 'segment.bytes': String(1 << 30) };
     const raw = await logs.createTopic('merge-bounded', 1, { ...big, 'streamhouse.segment.compression': 'none' });
