@@ -262,7 +262,7 @@ export class LogWriter {
     // Runs whose partition took its offsets back after an earlier failure must not be committed.
     const live = runs.filter((r) => r.generation === r.pending.partition.writeGeneration);
     const stale = runs.filter((r) => r.generation !== r.pending.partition.writeGeneration);
-    this.fail(stale, new AppendError('storage', 'an earlier flush of this partition failed'));
+    if (stale.length > 0) this.fail(stale, new AppendError('storage', 'an earlier flush of this partition failed'));
     if (live.length === 0) return;
     const entryOf = new Map(runs.map((r, i) => [r, object!.entries[i]]));
     const commits: RunCommit[] = live.map((run) => {
