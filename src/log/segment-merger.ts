@@ -41,19 +41,14 @@ const RUN_READS_IN_FLIGHT = 8;
 /** Calls every job, at most `limit` at a time; rejects with the first failure once none is running. */
 async function runWithLimit(jobs: readonly (() => Promise<void>)[], limit: number): Promise<void> {
   let next = 0;
-  let failure: { err: unknown } | null = null;
+  const failures: unknown[] = [];
   const worker = async (): Promise<void> => {
-    while (next < jobs.length && failure === null) {
-      const job = jobs[next++];
-      try {
-        await job();
-      } catch (err) {
-        failure ??= { err };
-      }
+    while (next < jobs.length && failures.length === 0) {
+      await jobs[next++]().catch((err: unknown) => failures.push(err));
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  if (failure !== null) throw (failure as { err: unknown }).err;
+  if (failures.length > 0) throw failures[0];
 }
 
 /** A run inside a multi-partition flush object, as opposed to a merged per-partition segment. */

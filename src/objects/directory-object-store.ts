@@ -22,7 +22,7 @@ import { randomBytes } from 'node:crypto';
 import type { ByteRange, ObjectInfo, ObjectStore } from './object-store.js';
 import { ObjectNotFoundError } from './object-store.js';
 import { ReadHandles } from './read-handles.js';
-import { DirectorySyncs, fsyncDir } from './directory-syncs.js';
+import { DirectorySyncs } from './directory-syncs.js';
 
 const TEMP_SUFFIX = '.sh-tmp';
 
@@ -172,7 +172,7 @@ export class DirectoryObjectStore implements ObjectStore {
         if (p === firstCreated || p === dirname(p)) break;
       }
       dirs.push(dirname(firstCreated));
-      for (const p of dirs) await fsyncDir(p);
+      for (const p of dirs) await this.dirSyncs.sync(p);
     }
     return open(path, 'wx', 0o644);
   }

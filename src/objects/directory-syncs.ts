@@ -10,16 +10,6 @@ export function openDirectory(dir: string): Promise<OpenDirectory> {
   return open(dir, 'r');
 }
 
-/** fsync of a directory: makes the names created, renamed or removed in it durable. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const fh = await openDirectory(dir);
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 interface DirectoryState {
   /** Kept open between syncs; dropped after a failure. */
   handle: Promise<OpenDirectory> | null;
@@ -51,20 +41,23 @@ export class DirectorySyncs {
 
   /** Resolves once a sync of `dir` that started after this call has finished. */
   sync(dir: string): Promise<void> {
-    let state = this.dirs.get(dir);
-    if (state) this.dirs.delete(dir);
-    else state = { handle: null, running: null, queued: null };
-    this.dirs.set(dir, state);
+    const state = this.touch(dir);
     if (state.queued) return state.queued;
-    const running = state.running;
-    if (!running) return this.start(dir, state);
-    const s = state;
+    if (!state.running) return this.start(dir, state);
     const startQueued = (): Promise<void> => {
-      s.queued = null;
-      return this.start(dir, s);
+      state.queued = null;
+      return this.start(dir, state);
     };
-    s.queued = running.then(startQueued, startQueued);
-    return s.queued;
+    state.queued = state.running.then(startQueued, startQueued);
+    return state.queued;
+  }
+
+  /** The directory's state, made the most recently used. */
+  private touch(dir: string): DirectoryState {
+    const state = this.dirs.get(dir) ?? { handle: null, running: null, queued: null };
+    this.dirs.delete(dir);
+    this.dirs.set(dir, state);
+    return state;
   }
 
   /** Waits for the syncs under way, then closes every kept directory. */

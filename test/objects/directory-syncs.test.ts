@@ -10,7 +10,7 @@ class ControlledSyncs {
   readonly started: { dir: string; finish: () => void; fail: (e: Error) => void }[] = [];
   readonly opened: string[] = [];
   readonly closed: string[] = [];
-  readonly syncDir = (dir: string): Promise<OpenDirectory> => {
+  readonly openDir = (dir: string): Promise<OpenDirectory> => {
     this.opened.push(dir);
     return Promise.resolve({
       sync: () => new Promise<void>((resolve, reject) => this.started.push({ dir, finish: resolve, fail: reject })),
@@ -33,14 +33,14 @@ async function settled(p: Promise<unknown>): Promise<boolean> {
     () => (done = true),
     () => (done = true),
   );
-  for (let i = 0; i < 5; i++) await Promise.resolve();
+  await turn();
   return done;
 }
 
 describe('DirectorySyncs', () => {
   it('starts a sync at once when none runs', async () => {
     const c = new ControlledSyncs();
-    const syncs = new DirectorySyncs(c.syncDir);
+    const syncs = new DirectorySyncs(c.openDir);
     const a = syncs.sync('/d');
     await turn();
     assert.equal(c.started.length, 1);
@@ -51,7 +51,7 @@ describe('DirectorySyncs', () => {
 
   it('never lets a request share a sync that started before it: it waits for the next one', async () => {
     const c = new ControlledSyncs();
-    const syncs = new DirectorySyncs(c.syncDir);
+    const syncs = new DirectorySyncs(c.openDir);
     const first = syncs.sync('/d');
     await turn();
     const second = syncs.sync('/d');
@@ -68,7 +68,7 @@ describe('DirectorySyncs', () => {
 
   it('lets every request made while a sync runs share the one queued after it', async () => {
     const c = new ControlledSyncs();
-    const syncs = new DirectorySyncs(c.syncDir);
+    const syncs = new DirectorySyncs(c.openDir);
     const first = syncs.sync('/d');
     await turn();
     const waiting = [syncs.sync('/d'), syncs.sync('/d'), syncs.sync('/d')];
@@ -92,7 +92,7 @@ describe('DirectorySyncs', () => {
 
   it('keeps directories apart', async () => {
     const c = new ControlledSyncs();
-    const syncs = new DirectorySyncs(c.syncDir);
+    const syncs = new DirectorySyncs(c.openDir);
     const a = syncs.sync('/a');
     const b = syncs.sync('/b');
     await turn();
@@ -109,7 +109,7 @@ describe('DirectorySyncs', () => {
 
   it('keeps only the most recently synced idle directories open', async () => {
     const c = new ControlledSyncs();
-    const syncs = new DirectorySyncs(c.syncDir, 2);
+    const syncs = new DirectorySyncs(c.openDir, 2);
     const syncNow = async (dir: string): Promise<void> => {
       const p = syncs.sync(dir);
       await turn();
@@ -141,7 +141,7 @@ describe('DirectorySyncs', () => {
 
   it('rejects the requests a failed sync served, reopens the directory, and the queued sync still runs', async () => {
     const c = new ControlledSyncs();
-    const syncs = new DirectorySyncs(c.syncDir);
+    const syncs = new DirectorySyncs(c.openDir);
     const first = syncs.sync('/d');
     await turn();
     const second = syncs.sync('/d');
