@@ -26,9 +26,11 @@ if (files.length === 0) {
 const concurrency = process.env.TEST_CONCURRENCY ?? '1';
 // A hung test fails after --test-timeout instead of stalling the run. Not --test-force-exit: on
 // Node 22 it ended test files while their tests were still running, and reported them as passed.
+// --liftoff-only: PGLITE_NODE_FLAGS (src/metadata/pglite-settings.ts) for the embedded brokers the
+// tests start in their own processes; node --test passes it on to each test file's process.
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files],
+  ['--liftoff-only', '--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-timeout=180000', ...files],
   { cwd: root, stdio: 'inherit' },
 );
 process.exit(r.status ?? 1);

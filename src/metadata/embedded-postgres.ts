@@ -37,7 +37,7 @@ import pino from 'pino';
 import type { Logger } from 'pino';
 import type { EmbeddedWorkerData, MainToWorker, SerializedError, WorkerToMain } from './embedded-postgres-worker.js';
 import { initEmbeddedDataDir } from './embedded-initdb.js';
-import { PGLITE_DATABASE, PGLITE_USER } from './pglite-settings.js';
+import { PGLITE_DATABASE, PGLITE_NODE_FLAGS, PGLITE_USER, pgliteNodeFlagsMissing } from './pglite-settings.js';
 
 export interface EmbeddedPostgres {
   /** pg / pg-promise connection config (host is the socket directory for a unix socket). */
@@ -143,6 +143,13 @@ export async function startEmbeddedPostgres(dataDir: string, options: StartEmbed
   await acquireLock(lockPath, dir);
   const socketPath = join(dir, SOCKET_NAME);
   const useUnix = Buffer.byteLength(socketPath) <= MAX_UNIX_PATH;
+  const log = (): Logger => (options.logger ??= pino({ name: 'embedded-pglite' }));
+  if (pgliteNodeFlagsMissing()) {
+    log().warn(
+      { node: process.version, flags: PGLITE_NODE_FLAGS },
+      `this Node ignores V8 flags set at run time, so PGlite's WebAssembly will be compiled by the optimizing tier (RSS ~500 MB higher for a moment once clients connect); start node with ${PGLITE_NODE_FLAGS.join(' ')}, as npm start does`,
+    );
+  }
   let worker: Worker | undefined;
   try {
     if (useUnix) await rm(socketPath, { force: true }); // left by a killed process
@@ -166,7 +173,6 @@ export async function startEmbeddedPostgres(dataDir: string, options: StartEmbed
       onExit = (code) => rej(lastError ?? new Error(`embedded PGlite worker exited (code ${code}) before it was ready`));
     });
     let started = false;
-    const log = (): Logger => (options.logger ??= pino({ name: 'embedded-pglite' }));
     w.on('message', (m: WorkerToMain) => {
       if (!started) return onReply?.(m);
       if (m.type === 'error') log().error({ err: deserializeError(m.error, 'embedded PGlite') }, 'embedded PGlite: server error');
