@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { OPTIONS } from '../src/config.js';
-import { PGLITE_NODE_FLAGS } from '../src/metadata/pglite-settings.js';
+import { BROKER_NODE_FLAGS } from '../src/node-flags.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -60,7 +60,7 @@ function withoutBrokerSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 export async function startBrokerChild(options: BrokerChildOptions): Promise<BrokerChild> {
   if (options.cpuProfDir) await mkdir(options.cpuProfDir, { recursive: true });
   // Node's flags as `npm start` gives them (package.json; a test keeps the two the same), then ours.
-  const nodeArgs = [...PGLITE_NODE_FLAGS, ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []), ...(options.nodeArgs ?? [])];
+  const nodeArgs = [...BROKER_NODE_FLAGS, ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir] : []), ...(options.nodeArgs ?? [])];
   const child: ChildProcess = spawn(
     process.execPath,
     [...nodeArgs, join('dist', 'src', 'cli.js'), '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...options.args],

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { after } from 'node:test';
 import { OPTIONS } from '../../src/config.js';
-import { PGLITE_NODE_FLAGS } from '../../src/metadata/pglite-settings.js';
+import { BROKER_NODE_FLAGS } from '../../src/node-flags.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -39,8 +39,8 @@ export function brokerEnv(env: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...out, ...env };
 }
 
-/** Node's flags default to those `npm start` gives (PGLITE_NODE_FLAGS). */
-export function spawnBroker(args: string[], env: Record<string, string> = {}, nodeFlags: readonly string[] = PGLITE_NODE_FLAGS): Promise<BrokerProcess> {
+/** Node's flags default to those `npm start` gives (BROKER_NODE_FLAGS). */
+export function spawnBroker(args: string[], env: Record<string, string> = {}, nodeFlags: readonly string[] = BROKER_NODE_FLAGS): Promise<BrokerProcess> {
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/cli.ts', '--port', '0', '--host', '127.0.0.1', '--log-level', 'info', ...args], {
     cwd: root,
     env: brokerEnv(env),
